@@ -1,0 +1,112 @@
+"""The `newsdesk` command line.
+
+Exit codes: 0 the run finished (rejected inputs are data, listed in the summary, not failures);
+1 the run failed (the warehouse could not be written, or a bug); 2 usage error (bad flag, a path
+that names nothing); 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+from flows import __version__
+from flows.errors import NewsdeskError, UsageError
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> Any:  # one line on stderr, exit code 2
+        raise UsageError(message)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="newsdesk", description=__doc__.split("\n")[0])
+    parser.add_argument("--version", action="version", version=f"newsdesk {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    ingest = commands.add_parser("ingest", help="ingest files, directories or globs")
+    ingest.add_argument("paths", nargs="+", metavar="PATH", help="file, directory or glob")
+    ingest.add_argument("--warehouse", metavar="DIR", help="output root (default: warehouse)")
+    ingest.add_argument("--batch-size", type=int, metavar="N", help="documents per task")
+    ingest.add_argument("--nlp-pipeline", metavar="NAME", help="installed spaCy pipeline")
+    ingest.add_argument("--no-entities", action="store_true", help="skip entity extraction")
+    ingest.add_argument("--no-quotes", action="store_true", help="skip quote extraction")
+    ingest.add_argument("-q", "--quiet", action="store_true", help="no progress bar, no summary")
+    ingest.add_argument("-v", "--verbose", action="store_true", help="show Prefect's logs")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        args = _parser().parse_args(argv)
+        if args.command is None:
+            raise UsageError("missing command; try: newsdesk ingest PATH...")
+        return _ingest(args)
+    except UsageError as exc:
+        print(f"newsdesk: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("newsdesk: interrupted; nothing of this run was committed", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except NewsdeskError as exc:
+        print(f"newsdesk: failed: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+
+
+def _ingest(args: argparse.Namespace) -> int:
+    if not args.verbose:
+        os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+    from flows.flow import run_ingest_flow_with_settings  # noqa: PLC0415 - after log settings
+    from flows.settings import load_settings  # noqa: PLC0415
+
+    settings = load_settings(
+        {
+            "warehouse": args.warehouse,
+            "batch_size": args.batch_size,
+            "nlp_pipeline": args.nlp_pipeline,
+            "extract_entities": False if args.no_entities else None,
+            "extract_quotes": False if args.no_quotes else None,
+        }
+    )
+    show_progress = not args.quiet and sys.stderr.isatty()
+    with _progress_bar(show_progress):
+        summary = run_ingest_flow_with_settings(args.paths, settings)
+    if not args.quiet:
+        print(_format_summary(summary))
+    return EXIT_OK
+
+
+@contextmanager
+def _progress_bar(enabled: bool) -> Iterator[None]:
+    from flows.flow import set_progress_hook  # noqa: PLC0415
+
+    if not enabled:
+        yield
+        return
+    from rich.progress import Progress  # noqa: PLC0415
+
+    with Progress(transient=True) as progress:
+        bar = progress.add_task("ingesting", total=None)
+        set_progress_hook(lambda done, total: progress.update(bar, completed=done, total=total))
+        try:
+            yield
+        finally:
+            set_progress_hook(None)
+
+
+def _format_summary(summary: dict[str, Any]) -> str:
+    return (
+        f"newsdesk: {summary['inputs']} inputs -> {summary['documents']} documents, "
+        f"{summary['sections']} sections, {summary['entities']} entities, "
+        f"{summary['quotes']} quotes, {summary['rejects']} rejects "
+        f"({summary['unchanged']} unchanged) into {summary['warehouse']} [run {summary['run_id']}]"
+    )
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,156 @@
+"""Compose the stages for one batch of documents: parse, normalize, split, extract (pure)."""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import traceback
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from flows.assemble import assemble_document
+from flows.errors import RejectError
+from flows.language import detect_language
+from flows.plaintext import parse_plaintext
+from flows.records import DocumentResult, Draft, ParsedDocument, RawDocument, Reject, Section
+from flows.sections import split_sections
+from flows.settings import Settings
+from flows.text import decode_bytes
+
+NlpProvider = Callable[[str], Any]  # pipeline name -> spaCy Language (cached per process)
+
+
+@dataclass(frozen=True, slots=True)
+class BatchResult:
+    documents: tuple[DocumentResult, ...]
+    rejects: tuple[Reject, ...]
+    skipped: int = 0  # inputs whose doc_id the warehouse already holds
+
+    def with_rejects(self, rejects: Sequence[Reject]) -> BatchResult:
+        return dataclasses.replace(self, rejects=(*rejects, *self.rejects))
+
+
+def content_hash(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def doc_id_for(data: bytes) -> str:
+    """A document is its bytes: the same bytes get the same id on every run and every machine,
+    and an edited article (different bytes, same source_uri) becomes a new, traceable version."""
+    return content_hash(data)[:32]
+
+
+def parse_document(raw: RawDocument) -> ParsedDocument:
+    """Bytes -> normalized document with blocks and metadata. Raises RejectError."""
+    draft: Draft
+    if raw.media_type == "text/html":
+        from flows.html import parse_html  # noqa: PLC0415 - keeps text-only runs light
+
+        draft = parse_html(raw.data)
+    else:
+        text, encoding = decode_bytes(raw.data)
+        draft = parse_plaintext(text, encoding=encoding)
+    doc = assemble_document(
+        draft,
+        doc_id=doc_id_for(raw.data),
+        source_uri=raw.uri,
+        media_type=raw.media_type,
+        content_hash=content_hash(raw.data),
+    )
+    if not any(b.kind in {"paragraph", "heading"} for b in doc.blocks):
+        reason = "empty" if raw.media_type == "text/plain" else "no_article"
+        raise RejectError("no body text left after normalization", reason=reason)
+    language = doc.meta.language or detect_language(doc.text)
+    return dataclasses.replace(doc, meta=dataclasses.replace(doc.meta, language=language))
+
+
+def process_batch(
+    raws: Sequence[RawDocument],
+    settings: Settings,
+    nlp_provider: NlpProvider,
+    *,
+    skip_ids: frozenset[str] = frozenset(),
+) -> BatchResult:
+    """Run every stage over a batch; each input ends as a DocumentResult or a Reject,
+    except inputs whose doc_id is in skip_ids (already ingested), which are only counted."""
+    parsed: list[tuple[ParsedDocument, tuple[Section, ...]]] = []
+    rejects: list[Reject] = []
+    skipped = 0
+    for raw in raws:
+        if doc_id_for(raw.data) in skip_ids:
+            skipped += 1
+            continue
+        try:
+            doc = parse_document(raw)
+            parsed.append((doc, split_sections(doc)))
+        except RejectError as exc:
+            rejects.append(_reject(raw, exc.reason, str(exc), exc.stage))
+        except Exception as exc:  # one bad input must never stop the batch
+            rejects.append(_reject(raw, "internal_error", _describe(exc), "parse"))
+    results = _extract(parsed, settings, nlp_provider, rejects)
+    return BatchResult(tuple(results), tuple(rejects), skipped)
+
+
+def _extract(
+    parsed: list[tuple[ParsedDocument, tuple[Section, ...]]],
+    settings: Settings,
+    nlp_provider: NlpProvider,
+    rejects: list[Reject],
+) -> list[DocumentResult]:
+    if not (settings.extract_entities or settings.extract_quotes) or not parsed:
+        return [DocumentResult(doc, sections) for doc, sections in parsed]
+    nlp = nlp_provider(settings.nlp_pipeline)
+    covered = {str(nlp.lang)}
+    nlp_docs = [(d, s) for d, s in parsed if d.meta.language in covered]
+    try:
+        extracted = _run_nlp(nlp_docs, settings, nlp)
+    except Exception:  # isolate the failing document, keep the others
+        extracted = {}
+        for pair in nlp_docs:
+            try:
+                extracted.update(_run_nlp([pair], settings, nlp))
+            except Exception as exc:
+                doc = pair[0]
+                rejects.append(
+                    Reject(
+                        doc.source_uri, "internal_error", _describe(exc), "nlp", doc.content_hash
+                    )
+                )
+                extracted[doc.doc_id] = None
+    results = []
+    for doc, sections in parsed:
+        found = extracted.get(doc.doc_id, ((), ()))
+        if found is None:
+            continue
+        results.append(DocumentResult(doc, sections, found[0], found[1]))
+    return results
+
+
+def _run_nlp(
+    pairs: list[tuple[ParsedDocument, tuple[Section, ...]]], settings: Settings, nlp: Any
+) -> dict[str, Any]:
+    from flows.entities import extract_entities  # noqa: PLC0415 - spaCy loads only when needed
+    from flows.quotes import extract_quotes  # noqa: PLC0415
+
+    docs = [d for d, _ in pairs]
+    sections = [s for _, s in pairs]
+    entities = (
+        extract_entities(docs, sections, nlp) if settings.extract_entities else [()] * len(docs)
+    )
+    quotes = (
+        extract_quotes(docs, sections, entities, nlp)
+        if settings.extract_quotes
+        else [()] * len(docs)
+    )
+    return {d.doc_id: (e, q) for d, e, q in zip(docs, entities, quotes, strict=True)}
+
+
+def _reject(raw: RawDocument, reason: str, detail: str, stage: str) -> Reject:
+    return Reject(raw.uri, reason, detail, stage, content_hash(raw.data))
+
+
+def _describe(exc: BaseException) -> str:
+    frame = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None
+    where = f" at {frame.filename.rsplit('/', 1)[-1]}:{frame.lineno}" if frame else ""
+    return f"{type(exc).__name__}: {exc}{where}"

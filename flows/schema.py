@@ -1,0 +1,80 @@
+"""Load the table contracts in schemas/*.toml and turn them into pyarrow schemas."""
+
+from __future__ import annotations
+
+import functools
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyarrow as pa
+
+from flows.errors import SchemaError
+
+SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schemas"
+TABLES = ("documents", "sections", "entities", "quotes", "rejects")
+
+_TYPES: dict[str, pa.DataType] = {
+    "string": pa.string(),
+    "int32": pa.int32(),
+    "int64": pa.int64(),
+    "bool": pa.bool_(),
+    "float64": pa.float64(),
+    "date32": pa.date32(),
+    "timestamp[us, UTC]": pa.timestamp("us", tz="UTC"),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    name: str
+    type: str
+    nullable: bool
+    description: str
+
+
+@dataclass(frozen=True, slots=True)
+class TableSpec:
+    name: str
+    version: int
+    description: str
+    key: tuple[str, ...]
+    columns: tuple[Column, ...]
+    partitioning: tuple[Column, ...]
+
+    @property
+    def arrow_schema(self) -> pa.Schema:
+        """The schema of the Parquet files: partition columns live in the path, not the file."""
+        return pa.schema(
+            [pa.field(c.name, _TYPES[c.type], nullable=c.nullable) for c in self.columns],
+            metadata={"newsdesk.table": self.name, "newsdesk.schema_version": str(self.version)},
+        )
+
+
+@functools.cache
+def load_spec(table: str) -> TableSpec:
+    """The spec of one table, validated."""
+    path = SCHEMA_DIR / f"{table}.toml"
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        spec = TableSpec(
+            name=raw["name"],
+            version=int(raw["version"]),
+            description=raw["description"],
+            key=tuple(raw["key"]),
+            columns=tuple(_column(c) for c in raw["columns"]),
+            partitioning=tuple(_column({**p, "nullable": False}) for p in raw["partitioning"]),
+        )
+    except (OSError, KeyError, TypeError, ValueError, tomllib.TOMLDecodeError) as exc:
+        raise SchemaError(f"bad schema file {path}: {exc}", table=table) from exc
+    names = [c.name for c in spec.columns]
+    if spec.name != table or len(set(names)) != len(names) or not set(spec.key) <= set(names):
+        raise SchemaError(f"{path}: name, duplicate columns or key columns are wrong", table=table)
+    return spec
+
+
+def _column(raw: dict[str, object]) -> Column:
+    type_name = str(raw["type"])
+    if type_name not in _TYPES:
+        raise ValueError(f"unknown type {type_name!r} for column {raw['name']!r}")
+    return Column(str(raw["name"]), type_name, bool(raw["nullable"]), str(raw["description"]))

@@ -1,0 +1,52 @@
+"""Split a parsed document into sections: an untitled lead, then one section per heading."""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Sequence
+
+from flows.records import FRONT_MATTER_KINDS, ParsedDocument, Section
+
+
+def split_sections(doc: ParsedDocument) -> tuple[Section, ...]:
+    """Sections tile doc.text in reading order; each heading opens one and owns its line.
+
+    Section 0 is the untitled lead (null heading): it starts at offset 0 and also holds any
+    front matter (headline, credit, byline), so every character belongs to exactly one section.
+    When the text opens with a heading there is nothing before it, and no lead section.
+    """
+    starts: list[tuple[int, str | None, int]] = [(0, None, _lead_body_start(doc))]
+    for block in doc.blocks:
+        if block.kind == "heading":
+            heading: str | None = doc.text[block.start : block.end]
+            body_start = _next_start(doc, block.end)
+            starts.append((block.start, heading, body_start))
+    if len(starts) > 1 and starts[1][0] == 0:
+        starts.pop(0)  # the text opens with a heading: no lead at all
+    sections = []
+    for index, (start, heading, body_start) in enumerate(starts):
+        end = starts[index + 1][0] if index + 1 < len(starts) else len(doc.text)
+        # A section that ends before the next block begins owns the separator, so spans tile.
+        sections.append(Section(index, heading, start, end, min(body_start, end)))
+    return tuple(sections)
+
+
+def _lead_body_start(doc: ParsedDocument) -> int:
+    for block in doc.blocks:
+        if block.kind not in FRONT_MATTER_KINDS:
+            return block.start
+    return len(doc.text)
+
+
+def _next_start(doc: ParsedDocument, offset: int) -> int:
+    for block in doc.blocks:
+        if block.start >= offset:
+            return block.start
+    return len(doc.text)
+
+
+def section_index_at(sections: Sequence[Section], offset: int) -> int:
+    """Index of the section containing character `offset` (sections must tile the text)."""
+    starts = [s.char_start for s in sections]
+    pos = bisect.bisect_right(starts, offset) - 1
+    return sections[max(pos, 0)].index
