@@ -88,9 +88,11 @@ def _progress_bar(enabled: bool) -> Iterator[None]:
     if not enabled:
         yield
         return
+    from rich.console import Console  # noqa: PLC0415
     from rich.progress import Progress  # noqa: PLC0415
 
-    with Progress(transient=True) as progress:
+    # The bar goes to stderr, so stdout carries only the summary and stays pipeable.
+    with Progress(console=Console(stderr=True), transient=True) as progress:
         bar = progress.add_task("ingesting", total=None)
         set_progress_hook(lambda done, total: progress.update(bar, completed=done, total=total))
         try:

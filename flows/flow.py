@@ -8,8 +8,9 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-# No network at run time: Prefect's embedded server would otherwise try to send usage telemetry.
+# No network at run time: Prefect's embedded server and client would otherwise send telemetry.
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+os.environ.setdefault("DO_NOT_TRACK", "1")
 
 import pyarrow as pa
 from prefect import flow, task

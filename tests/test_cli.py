@@ -194,3 +194,51 @@ def test_killed_cli_run_leaves_all_or_nothing_and_next_run_completes(tmp_path: P
     assert len(frames["documents"]) == 4
     assert frames["documents"]["doc_id"].is_unique
     assert len(frames["rejects"]) == 3
+
+
+def test_progress_bar_on_a_terminal(tmp_path: Path) -> None:
+    """On a TTY the CLI draws a progress bar on stderr; stdout keeps only the summary."""
+    import pty  # noqa: PLC0415 - POSIX only, like the warehouse
+    import threading  # noqa: PLC0415
+
+    leader, follower = pty.openpty()
+    chunks: list[bytes] = []
+
+    def drain() -> None:  # keep reading, or the child blocks on a full terminal buffer
+        while True:
+            try:
+                chunk = os.read(leader, 65536)
+            except OSError:
+                return
+            if not chunk:
+                return
+            chunks.append(chunk)
+
+    reader = threading.Thread(target=drain, daemon=True)
+    reader.start()
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "flows.cli",
+            "ingest",
+            str(ROOT / "seeds"),
+            "--warehouse",
+            str(tmp_path / "w"),
+            "--no-entities",
+            "--no-quotes",
+        ],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=follower,
+        timeout=300,
+        check=False,
+    )
+    os.close(follower)
+    reader.join(10)
+    os.close(leader)
+    assert proc.returncode == 0
+    drawn = b"".join(chunks).decode(errors="replace")
+    assert "ingesting" in drawn
+    assert "4/4" in drawn or "100%" in drawn
+    assert b"4 documents" in proc.stdout
