@@ -8,6 +8,7 @@ that names nothing); 130 interrupted.
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import sys
 from collections.abc import Iterator, Sequence
@@ -61,6 +62,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _ingest(args: argparse.Namespace) -> int:
     if not args.verbose:
         os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+        # trafilatura and htmldate warn about every page without an article; the rejects
+        # table already says so, once per page.
+        for name in ("trafilatura", "htmldate", "courlan"):
+            logging.getLogger(name).setLevel(logging.ERROR)
     from flows.flow import run_ingest_flow_with_settings  # noqa: PLC0415 - after log settings
     from flows.settings import load_settings  # noqa: PLC0415
 
