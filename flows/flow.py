@@ -78,6 +78,7 @@ def ingest(
 
 def run_ingest_flow_with_settings(paths: Sequence[str], settings: Settings) -> dict[str, Any]:
     """Run the flow with an already-built Settings (the CLI's entry)."""
+    sources.discover_sources(list(paths))  # a path that names nothing is a usage error, not a run
     return ingest(
         list(paths),
         warehouse_dir=str(settings.warehouse),

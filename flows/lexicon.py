@@ -21,7 +21,7 @@ TITLE_MAX_CHARS = 200
 # words, minor words aside, start with a capital, and it has at least this many such words.
 TITLE_CASE_SHARE = 0.8
 TITLE_CASE_MIN_WORDS = 3
-MINOR_WORDS = frozenset(  # noqa: SIM905 - a word list reads best as one string
+MINOR_WORDS = frozenset(
     "a an and as at but by for from in into nor of on or per the to vs via with".split()
 )
 # A line whose letters are at least this share upper case reads as ALL CAPS ("WHAT'S NEXT").

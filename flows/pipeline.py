@@ -102,7 +102,8 @@ def _extract(
         return [DocumentResult(doc, sections) for doc, sections in parsed]
     nlp = nlp_provider(settings.nlp_pipeline)
     covered = {str(nlp.lang)}
-    nlp_docs = [(d, s) for d, s in parsed if d.meta.language in covered]
+    # An unknown language (too little text, or an unsure guess) is tried; a known other one is not.
+    nlp_docs = [(d, s) for d, s in parsed if d.meta.language in covered or d.meta.language is None]
     try:
         extracted = _run_nlp(nlp_docs, settings, nlp)
     except Exception:  # isolate the failing document, keep the others

@@ -10,17 +10,17 @@ from flows.records import Draft, DraftBlock, Metadata
 def parse_plaintext(text: str, *, encoding: str | None = None) -> Draft:
     """Split decoded text into front matter (headline, credit, byline) and body blocks."""
     groups = _line_groups(normalize_text(text))
-    # Every line is standalone: hard-wrapped lines were joined, so a line is a paragraph or more.
-    lines = [(line, True, gi) for gi, group in enumerate(groups) for line in group]
+    # Each line stands alone: hard-wrapped lines were joined, so a line is a paragraph or more.
+    lines = [(line, gi) for gi, group in enumerate(groups) for line in group]
     blocks: list[DraftBlock] = []
     meta: dict[str, str] = {}
     body_from = _front_matter(lines, groups, blocks, meta)
     body = lines[body_from:]
-    for pos, (line, standalone, _gi) in enumerate(body):
+    for pos, (line, _group) in enumerate(body):
         markdown = lx.MARKDOWN_HEADING.match(line)
         if markdown:
             blocks.append(DraftBlock("heading", markdown["text"], len(markdown["hashes"])))
-        elif standalone and _is_heading(line) and _body_follows(body, pos):
+        elif _is_heading(line) and _body_follows(body, pos):
             blocks.append(DraftBlock("heading", line, 2))
         else:
             blocks.append(DraftBlock("paragraph", line))
@@ -55,15 +55,13 @@ def _is_hard_wrapped(lines: list[str]) -> bool:
     if len(lines) < 2:
         return False
     wrapped = sum(
-        1
-        for line in lines[:-1]
-        if len(line) >= lx.WRAP_MIN_CHARS and not _ends_full_stop(line)
+        1 for line in lines[:-1] if len(line) >= lx.WRAP_MIN_CHARS and not _ends_full_stop(line)
     )
     return wrapped >= lx.WRAP_LINE_SHARE * (len(lines) - 1)
 
 
 def _front_matter(
-    lines: list[tuple[str, bool, int]],
+    lines: list[tuple[str, int]],
     groups: list[list[str]],
     blocks: list[DraftBlock],
     meta: dict[str, str],
@@ -71,7 +69,7 @@ def _front_matter(
     """Consume headline / credit / byline lines at the top; return the index of the body start."""
     pos = 0
     while pos < min(len(lines), lx.FRONT_MATTER_MAX_LINES) and pos < len(lines) - 1:
-        line, _standalone, group = lines[pos]
+        line = lines[pos][0]
         byline = lx.BYLINE.match(line)
         if _is_credit(line) and "source_name" not in meta:
             meta["source_name"] = line
@@ -97,13 +95,11 @@ def _is_credit(line: str) -> bool:
     return bare in lx.WIRE_SERVICES or bool(lx.CREDIT_SUFFIXES.search(bare))
 
 
-def _is_title(
-    line: str, lines: list[tuple[str, bool, int]], pos: int, groups: list[list[str]]
-) -> bool:
+def _is_title(line: str, lines: list[tuple[str, int]], pos: int, groups: list[list[str]]) -> bool:
     """A headline: the first line that is not a credit or byline, set apart by a blank line
     after it (it ends its group), short, with more text to follow."""
-    group = lines[pos][2]
-    ends_group = pos + 1 >= len(lines) or lines[pos + 1][2] != group
+    group = lines[pos][1]
+    ends_group = pos + 1 >= len(lines) or lines[pos + 1][1] != group
     if not ends_group or group + 1 >= len(groups):
         return False
     if lx.MARKDOWN_HEADING.match(line):
@@ -149,7 +145,7 @@ def _is_all_caps(line: str) -> bool:
     return sum(ch.isupper() for ch in letters) >= lx.ALL_CAPS_SHARE * len(letters)
 
 
-def _body_follows(body: list[tuple[str, bool, int]], pos: int) -> bool:
+def _body_follows(body: list[tuple[str, int]], pos: int) -> bool:
     """A heading must open something: the next line is prose, not another heading or nothing."""
     if pos + 1 >= len(body):
         return False

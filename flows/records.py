@@ -109,7 +109,7 @@ class Quote:
     text: str
     char_start: int
     char_end: int
-    kind: str  # "direct", "partial", "title", "scare"
+    kind: str  # "direct", "partial", "title", "headline", "scare", "nested"
     speaker: str | None = None
     speaker_canonical: str | None = None
     speaker_entity_id: str | None = None

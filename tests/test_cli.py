@@ -173,8 +173,8 @@ def test_killed_cli_run_leaves_all_or_nothing_and_next_run_completes(tmp_path: P
         ],
         cwd=ROOT,
         env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     # Kill as soon as the run has started committing (or, failing that, after its first batch).
     deadline = time.monotonic() + 300
@@ -184,7 +184,7 @@ def test_killed_cli_run_leaves_all_or_nothing_and_next_run_completes(tmp_path: P
         time.sleep(0.01)
     proc.send_signal(signal.SIGKILL)
     proc.wait(60)
-    seen = {name: 0 for name in TABLES}
+    seen = dict.fromkeys(TABLES, 0)
     if (root / "documents").exists() and list((root / "documents").rglob("*.parquet")):
         seen = {name: len(frame) for name, frame in _read_all(root).items()}
     assert seen["documents"] in (0, 4)
@@ -198,8 +198,8 @@ def test_killed_cli_run_leaves_all_or_nothing_and_next_run_completes(tmp_path: P
 
 def test_progress_bar_on_a_terminal(tmp_path: Path) -> None:
     """On a TTY the CLI draws a progress bar on stderr; stdout keeps only the summary."""
-    import pty  # noqa: PLC0415 - POSIX only, like the warehouse
-    import threading  # noqa: PLC0415
+    import pty
+    import threading
 
     leader, follower = pty.openpty()
     chunks: list[bytes] = []

@@ -1,0 +1,89 @@
+"""process_batch: every input ends as rows or a reject; language gating; failure isolation."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from flows import entities as entities_module
+from flows.pipeline import doc_id_for, process_batch
+from flows.records import Entity, ParsedDocument, RawDocument, Section
+from flows.settings import Settings
+
+ENGLISH = (
+    b"Officials in the capital said on Tuesday that the new bridge would open next month, "
+    b"after two years of repairs that closed the busiest crossing in the city."
+)
+FRENCH = (
+    "Les responsables de la capitale ont déclaré mardi que le nouveau pont ouvrirait le mois "
+    "prochain, après deux ans de travaux qui ont fermé le passage le plus fréquenté de la ville."
+).encode()
+
+
+class FakeNlp:
+    lang = "en"
+
+
+@pytest.fixture
+def calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    seen: list[str] = []
+
+    def fake_entities(
+        docs: list[ParsedDocument], sections: list[tuple[Section, ...]], nlp: Any
+    ) -> list[tuple[Entity, ...]]:
+        for doc in docs:
+            if "BOOM" in doc.text:
+                raise RuntimeError("model crashed")
+        seen.extend(doc.source_uri for doc in docs)
+        return [(Entity(0, doc.text[:3], "ORG", 0, 3, doc.text[:3], "id"),) for doc in docs]
+
+    monkeypatch.setattr(entities_module, "extract_entities", fake_entities)
+    return seen
+
+
+def _run(raws: list[RawDocument], **kwargs: Any) -> Any:
+    settings = Settings(extract_quotes=False)
+    return process_batch(raws, settings, lambda name: FakeNlp(), **kwargs)
+
+
+def test_documents_in_other_languages_get_no_nlp_rows(calls: list[str]) -> None:
+    result = _run(
+        [RawDocument("en.txt", ENGLISH, "text/plain"), RawDocument("fr.txt", FRENCH, "text/plain")]
+    )
+    by_uri = {r.document.source_uri: r for r in result.documents}
+    assert by_uri["fr.txt"].document.meta.language == "fr"
+    assert by_uri["fr.txt"].entities == ()
+    assert by_uri["en.txt"].document.meta.language == "en"
+    assert len(by_uri["en.txt"].entities) == 1
+    assert calls == ["en.txt"]
+
+
+def test_a_stage_crash_rejects_only_its_document(calls: list[str]) -> None:
+    result = _run(
+        [
+            RawDocument("ok.txt", ENGLISH, "text/plain"),
+            RawDocument("boom.txt", ENGLISH + b" BOOM", "text/plain"),
+        ]
+    )
+    assert [r.document.source_uri for r in result.documents] == ["ok.txt"]
+    assert [(r.source_uri, r.reason, r.stage) for r in result.rejects] == [
+        ("boom.txt", "internal_error", "nlp")
+    ]
+    assert "RuntimeError: model crashed" in result.rejects[0].detail
+
+
+def test_known_documents_are_skipped_before_any_work(calls: list[str]) -> None:
+    result = _run(
+        [RawDocument("en.txt", ENGLISH, "text/plain")], skip_ids=frozenset({doc_id_for(ENGLISH)})
+    )
+    assert result.documents == ()
+    assert result.rejects == ()
+    assert result.skipped == 1
+    assert calls == []
+
+
+def test_ids_depend_only_on_bytes() -> None:
+    assert doc_id_for(ENGLISH) == doc_id_for(bytes(ENGLISH))
+    assert doc_id_for(ENGLISH) != doc_id_for(ENGLISH + b" ")
+    assert len(doc_id_for(b"x")) == 32
