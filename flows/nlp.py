@@ -19,8 +19,3 @@ def get_nlp(name: str = DEFAULT_PIPELINE) -> Any:
         return spacy.load(name)
     except OSError as exc:
         raise UsageError(f"spaCy pipeline {name!r} is not installed", pipeline=name) from exc
-
-
-def pipeline_languages(nlp: Any) -> frozenset[str]:
-    """ISO 639-1 codes the pipeline covers (spaCy's lang, e.g. 'en')."""
-    return frozenset({str(nlp.lang)})

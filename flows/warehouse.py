@@ -53,11 +53,6 @@ class CommitResult:
     added: dict[str, int]
 
 
-def table_path(root: Path, table: str) -> Path:
-    """The path readers use for a table: W/<table>."""
-    return root / table
-
-
 def commit(
     root: Path, tables: dict[str, pa.Table], *, run_id: str, partition: date
 ) -> CommitResult:
