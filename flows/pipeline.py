@@ -31,6 +31,9 @@ class BatchResult:
         return dataclasses.replace(self, rejects=(*rejects, *self.rejects))
 
 
+DOC_ID_HEX = 32  # 128 bits of the SHA-256: collisions are out of reach for any archive
+
+
 def content_hash(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
@@ -38,11 +41,15 @@ def content_hash(data: bytes) -> str:
 def doc_id_for(data: bytes) -> str:
     """A document is its bytes: the same bytes get the same id on every run and every machine,
     and an edited article (different bytes, same source_uri) becomes a new, traceable version."""
-    return content_hash(data)[:32]
+    return content_hash(data)[:DOC_ID_HEX]
 
 
-def parse_document(raw: RawDocument) -> ParsedDocument:
-    """Bytes -> normalized document with blocks and metadata. Raises RejectError."""
+def parse_document(raw: RawDocument, *, digest: str | None = None) -> ParsedDocument:
+    """Bytes -> normalized document with blocks and metadata. Raises RejectError.
+
+    `digest` is content_hash(raw.data) when the caller already has it (the bytes are hashed once).
+    """
+    digest = content_hash(raw.data) if digest is None else digest
     draft: Draft
     if raw.media_type == "text/html":
         from flows.html import parse_html  # noqa: PLC0415 - keeps text-only runs light
@@ -53,10 +60,10 @@ def parse_document(raw: RawDocument) -> ParsedDocument:
         draft = parse_plaintext(text, encoding=encoding)
     doc = assemble_document(
         draft,
-        doc_id=doc_id_for(raw.data),
+        doc_id=digest[:DOC_ID_HEX],
         source_uri=raw.uri,
         media_type=raw.media_type,
-        content_hash=content_hash(raw.data),
+        content_hash=digest,
     )
     if not any(b.kind in {"paragraph", "heading"} for b in doc.blocks):
         reason = "empty" if raw.media_type == "text/plain" else "no_article"
@@ -78,16 +85,17 @@ def process_batch(
     rejects: list[Reject] = []
     skipped = 0
     for raw in raws:
-        if doc_id_for(raw.data) in skip_ids:
+        digest = content_hash(raw.data)
+        if digest[:DOC_ID_HEX] in skip_ids:
             skipped += 1
             continue
         try:
-            doc = parse_document(raw)
+            doc = parse_document(raw, digest=digest)
             parsed.append((doc, split_sections(doc)))
         except RejectError as exc:
-            rejects.append(_reject(raw, exc.reason, str(exc), exc.stage))
+            rejects.append(Reject(raw.uri, exc.reason, str(exc), exc.stage, digest))
         except Exception as exc:  # one bad input must never stop the batch
-            rejects.append(_reject(raw, "internal_error", _describe(exc), "parse"))
+            rejects.append(Reject(raw.uri, "internal_error", _describe(exc), "parse", digest))
     results = _extract(parsed, settings, nlp_provider, rejects)
     return BatchResult(tuple(results), tuple(rejects), skipped)
 
@@ -145,10 +153,6 @@ def _run_nlp(
         else [()] * len(docs)
     )
     return {d.doc_id: (e, q) for d, e, q in zip(docs, entities, quotes, strict=True)}
-
-
-def _reject(raw: RawDocument, reason: str, detail: str, stage: str) -> Reject:
-    return Reject(raw.uri, reason, detail, stage, content_hash(raw.data))
 
 
 def _describe(exc: BaseException) -> str:
