@@ -26,7 +26,8 @@ from typing import Any
 import spacy
 
 from flows.assemble import assemble_document
-from flows.entities import (
+from flows.entities.casing import read_casing
+from flows.entities.extract import (
     DEFAULT_BATCH_SIZE,
     clear_caches,
     disabled_components,
@@ -34,8 +35,7 @@ from flows.entities import (
     find_mentions,
     run_units,
 )
-from flows.entity_casing import read_casing
-from flows.entity_resolution import resolve_entities
+from flows.entities.resolution import resolve_entities
 from flows.nlp import DEFAULT_PIPELINE, get_nlp
 from flows.plaintext import parse_plaintext
 from flows.records import ParsedDocument, Section

@@ -16,12 +16,11 @@ import pyarrow as pa
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 
-from flows import sources, warehouse
+from flows import sources
 from flows.nlp import get_nlp
 from flows.pipeline import process_batch
-from flows.schema import TABLES
 from flows.settings import Settings, load_settings
-from flows.tables import RunInfo, build_tables
+from flows.store import TABLES, RunInfo, build_tables, commit, existing_keys
 
 ProgressHook = Callable[[int, int], None]  # (inputs done so far, inputs in all)
 _progress_hook: ProgressHook | None = None
@@ -47,9 +46,7 @@ def process_batch_task(
 
 @task(name="commit", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=2)
 def commit_task(settings: Settings, tables: dict[str, pa.Table], run: RunInfo) -> dict[str, int]:
-    done = warehouse.commit(
-        settings.warehouse, tables, run_id=run.run_id, partition=run.started_at.date()
-    )
+    done = commit(settings.warehouse, tables, run_id=run.run_id, partition=run.started_at.date())
     return done.added
 
 
@@ -94,7 +91,7 @@ def run_ingest(paths: Sequence[str], settings: Settings) -> dict[str, Any]:
     started = datetime.now(UTC)
     run = RunInfo(f"{started:%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:8]}", started)
     refs = sources.discover_sources(list(paths))
-    known = warehouse.existing_keys(settings.warehouse)
+    known = existing_keys(settings.warehouse)
     parts: list[dict[str, pa.Table]] = []
     skipped = done = 0
     _report(0, len(refs))

@@ -10,13 +10,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from flows.assemble import assemble_document
+from flows.decode import decode_bytes
 from flows.errors import RejectError
 from flows.language import detect_language
 from flows.plaintext import parse_plaintext
 from flows.records import DocumentResult, Draft, ParsedDocument, RawDocument, Reject, Section
 from flows.sections import split_sections
 from flows.settings import Settings
-from flows.text import decode_bytes
 
 NlpProvider = Callable[[str], Any]  # pipeline name -> spaCy Language (cached per process)
 

@@ -15,7 +15,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from flows.schema import TABLES
+from flows.store import TABLES
 from tests.conftest import ROOT, run_cli
 from tests.test_sections import SEED_HEADINGS, SEED_STARTS
 

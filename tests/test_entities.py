@@ -13,11 +13,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from flows.assemble import assemble_document
-from flows.entities import MAX_UNIT_CHARS, disabled_components, extract_entities, run_units
-from flows.entity_casing import is_shouted, is_title_cased, model_text, read_casing
-from flows.entity_clusters import label_class
-from flows.entity_resolution import RawMention, make_entity_id, resolve_entities
-from flows.entity_spans import appositive_class, clean_span, context_cues
+from flows.entities.casing import is_shouted, is_title_cased, model_text, read_casing
+from flows.entities.clusters import label_class
+from flows.entities.extract import MAX_UNIT_CHARS, disabled_components, extract_entities, run_units
+from flows.entities.resolution import RawMention, make_entity_id, resolve_entities
+from flows.entities.spans import appositive_class, clean_span, context_cues
 from flows.nlp import get_nlp
 from flows.pipeline import parse_document
 from flows.records import (
@@ -480,7 +480,7 @@ def test_same_ids_in_every_process() -> None:
     """Ids and rows do not depend on hash randomisation: two interpreters, two hash seeds."""
     script = (
         "import json, sys\n"
-        "from flows.entities import extract_entities\n"
+        "from flows.entities.extract import extract_entities\n"
         "from flows.nlp import get_nlp\n"
         "from flows.pipeline import parse_document\n"
         "from flows.records import RawDocument\n"

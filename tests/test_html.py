@@ -13,9 +13,9 @@ from hypothesis import strategies as st
 from flows.assemble import assemble_document
 from flows.errors import DecodeError, ParseError, RejectError
 from flows.html import parse_html
-from flows.html_decode import decode_html
-from flows.html_metadata import parse_timestamp
-from flows.html_words import MAX_HTML_BYTES
+from flows.html.decode import decode_html
+from flows.html.metadata import parse_timestamp
+from flows.html.words import MAX_HTML_BYTES
 from flows.records import Draft, ParsedDocument
 from flows.sections import split_sections
 

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from flows import entities as entities_module
+import flows.entities as entities_module
 from flows.pipeline import doc_id_for, process_batch
 from flows.records import Entity, ParsedDocument, RawDocument, Section
 from flows.settings import Settings

@@ -1,4 +1,4 @@
-"""Quote-mark pairing: every mark style, stray marks, apostrophes, open ends (flows.quote_spans)."""
+"""Quote-mark pairing: every mark style, stray marks, apostrophes, open ends."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from flows.normalize import normalize_text
-from flows.quote_spans import MarkedSpan, find_marked_spans
+from flows.quotes.marks import MarkedSpan, find_marked_spans
 
 
 def _quoted(text: str) -> list[str]:

@@ -1,4 +1,4 @@
-"""Quotations with speakers (flows.quotes): attribution patterns, kinds, spans, the seed article."""
+"""Quotations with speakers: attribution patterns, kinds, spans, the seed article."""
 
 from __future__ import annotations
 
@@ -10,10 +10,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from flows.assemble import assemble_document
-from flows.entities import extract_entities
+from flows.entities.extract import extract_entities
 from flows.nlp import get_nlp
 from flows.pipeline import parse_document
-from flows.quotes import extract_quotes
+from flows.quotes.extract import extract_quotes
 from flows.records import (
     BlockKind,
     Draft,

@@ -11,14 +11,16 @@ import pytest
 
 from flows.pipeline import BatchResult, process_batch
 from flows.records import RawDocument
-from flows.schema import SCHEMA_DIR, TABLES, load_spec
 from flows.settings import Settings
-from flows.tables import RunInfo, build_tables
+from flows.store.schema import TABLES, load_spec, schema_files
+from flows.store.tables import RunInfo, build_tables
 from tests.conftest import SEED
 
 
 def test_one_file_per_table() -> None:
-    assert sorted(p.stem for p in SCHEMA_DIR.glob("*.toml")) == sorted(TABLES)
+    assert sorted(
+        p.name.removesuffix(".toml") for p in schema_files().iterdir() if p.name.endswith(".toml")
+    ) == sorted(TABLES)
 
 
 @pytest.mark.parametrize("table", TABLES)

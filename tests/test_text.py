@@ -6,8 +6,8 @@ import codecs
 
 import pytest
 
+from flows.decode import decode_bytes
 from flows.errors import DecodeError
-from flows.text import decode_bytes
 
 PARAGRAPH = (
     "Le café de la gare a rouvert ses portes mardi. Les habitués étaient déjà là à sept heures, "

@@ -16,9 +16,9 @@ import pyarrow as pa
 import pyarrow.dataset as ds
 import pytest
 
-from flows import warehouse
 from flows.errors import WarehouseError
-from flows.schema import TABLES, load_spec
+from flows.store import warehouse
+from flows.store.schema import TABLES, load_spec
 from tests.conftest import ROOT
 
 DAY = date(2026, 11, 26)
@@ -197,7 +197,7 @@ _KILLER = textwrap.dedent(
     import pyarrow.parquet as pq
     sys.path.insert(0, {root!r})
     from tests.test_warehouse import make_tables, DAY
-    from flows import warehouse
+    from flows.store import warehouse
     kill_at = int(sys.argv[1]); calls = [0]
     def step(name, real):
         def wrapped(*args, **kwargs):

@@ -7,8 +7,8 @@ headings sit between its paragraphs, which blocks are navigation.
 
 from __future__ import annotations
 
-from flows.html_blocks import PageBlock, Piece, block_key
-from flows.html_words import FURNITURE_MAX_SHARE
+from flows.html.blocks import PageBlock, Piece, block_key
+from flows.html.words import FURNITURE_MAX_SHARE
 
 _PREFIX_CHARS = 48  # a located block whose text trafilatura re-flowed still shares its opening
 _ITEM_TAGS = frozenset({"li", "dt", "dd", "td", "th"})

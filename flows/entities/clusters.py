@@ -14,9 +14,8 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from flows import entity_spans as spans
-from flows import entity_words as words
-from flows.entity_casing import is_shouted
+from flows.entities import spans, words
+from flows.entities.casing import is_shouted
 
 _CLASS_ORDER = ("person", "org", "place", "group")  # tie-break: the most specific reading first
 _PERSON_CUES = frozenset(

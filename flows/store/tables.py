@@ -12,7 +12,7 @@ import pyarrow as pa
 
 from flows import __version__
 from flows.pipeline import BatchResult
-from flows.schema import TABLES, load_spec
+from flows.store.schema import TABLES, load_spec
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,10 +23,9 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from flows import entity_spans as spans
-from flows import entity_words as words
-from flows.entity_casing import QUOTE_MARKS, Casing, read_casing
-from flows.entity_clusters import Mention, cluster_mentions, decide_cluster, label_class
+from flows.entities import spans, words
+from flows.entities.casing import QUOTE_MARKS, Casing, read_casing
+from flows.entities.clusters import Mention, cluster_mentions, decide_cluster, label_class
 from flows.records import Entity, Section
 
 _WORD = re.compile(r"[^\W\d_]+")

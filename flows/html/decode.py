@@ -14,9 +14,9 @@ import codecs
 
 from bs4.dammit import EncodingDetector
 
+from flows.decode import BOMS, binary_format, detect_encoding, refuse_control_noise
 from flows.errors import DecodeError
-from flows.html_words import DETECT_BYTES, SNIFF_BYTES
-from flows.text import BOMS, binary_format, detect_encoding, refuse_control_noise
+from flows.html.words import DETECT_BYTES, SNIFF_BYTES
 
 # Labels browsers map to another codec (WHATWG Encoding Standard, "labels").
 _WHATWG_ALIASES = {

@@ -1,10 +1,10 @@
 """Extract quotations with their speakers and cues, linked to the entities of their document.
 
-Per document: quote marks are paired per block (flows.quote_spans), quotes that run over several
+Per document: quote marks are paired per block (flows.quotes.marks), quotes that run over several
 paragraphs are chained, only the blocks holding quote marks go through the spaCy parser (NER off;
 plus a paragraph ending in a colon right before one, which names the speaker), speakers are found
-in the parse (flows.attribution), shared by the fragments of one statement, and resolved and
-linked to the entities table (flows.speakers). Kinds: direct (a full statement), partial (a
+in the parse (flows.quotes.attribution), shared by the fragments of one statement, and resolved and
+linked to the entities table (flows.quotes.speakers). Kinds: direct (a full statement), partial (a
 fragment inside the writer's sentence), and, for analysts to filter, title, scare (no speaker),
 headline and nested (a quote inside a quote).
 """
@@ -16,12 +16,12 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from flows import reporting_verbs as rv
-from flows.attribution import Attribution, attribute_intro, attribute_spans
-from flows.quote_spans import MarkedSpan, find_marked_spans
+from flows.quotes import words as rv
+from flows.quotes.attribution import Attribution, attribute_intro, attribute_spans
+from flows.quotes.marks import MarkedSpan, find_marked_spans
+from flows.quotes.speakers import Speaker, dash_speaker, resolve_speaker
 from flows.records import Block, Entity, ParsedDocument, Quote, Section
 from flows.sections import section_index_at
-from flows.speakers import Speaker, dash_speaker, resolve_speaker
 
 _SKIPPED_BLOCKS = frozenset({"credit", "byline"})  # source lines, never speech
 _HEADLINE_BLOCKS = frozenset({"title", "heading"})

@@ -11,8 +11,8 @@ import re
 import unicodedata
 from collections.abc import Iterator
 
-from flows import entity_words as words
-from flows.entity_casing import QUOTE_MARKS
+from flows.entities import words
+from flows.entities.casing import QUOTE_MARKS
 
 # Labels whose spans are cut at numbers, spaced dashes and brackets: a name never contains
 # them, while "Euro 96" (EVENT) or "Windows 95" (PRODUCT) do.

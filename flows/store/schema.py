@@ -5,13 +5,16 @@ from __future__ import annotations
 import functools
 import tomllib
 from dataclasses import dataclass
-from pathlib import Path
+from importlib import resources
+from importlib.resources.abc import Traversable
 
 import pyarrow as pa
 
 from flows.errors import SchemaError
 
-SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schemas"
+# schemas/ at the top of the repository is installed as the package data `flows.schemas`
+# (pyproject.toml maps it), so an installed newsdesk finds its contracts wherever it runs.
+SCHEMA_PACKAGE = "flows.schemas"
 TABLES = ("documents", "sections", "entities", "quotes", "rejects")
 
 _TYPES: dict[str, pa.DataType] = {
@@ -51,10 +54,15 @@ class TableSpec:
         )
 
 
+def schema_files() -> Traversable:
+    """The folder of table contracts, read through importlib.resources."""
+    return resources.files(SCHEMA_PACKAGE)
+
+
 @functools.cache
 def load_spec(table: str) -> TableSpec:
     """The spec of one table, validated."""
-    path = SCHEMA_DIR / f"{table}.toml"
+    path = schema_files() / f"{table}.toml"
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
         spec = TableSpec(

@@ -17,7 +17,7 @@ import lxml.html
 from lxml import etree
 
 from flows.errors import ParseError
-from flows.html_words import (
+from flows.html.words import (
     DROP_TAGS,
     HIDDEN_STYLES,
     MAX_DEPTH,

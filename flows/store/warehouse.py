@@ -33,7 +33,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from flows.errors import WarehouseError
-from flows.schema import TABLES, load_spec
+from flows.store.schema import TABLES, load_spec
 
 CONTROL_DIR = ".newsdesk"
 _SNAPSHOT_NAME = re.compile(r"^\d{12}$")

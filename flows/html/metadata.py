@@ -35,7 +35,7 @@ from typing import Any
 
 from lxml import etree
 
-from flows.html_words import (
+from flows.html.words import (
     ARTICLE_TYPES,
     BYLINE_PREFIX,
     META_AUTHOR,

@@ -1,7 +1,7 @@
 """Extract named entities: one NER pass over every block of a batch, then per-document resolution.
 
 The model sees one run unit at a time (a block, or one line of a multi-line block), so no entity
-crosses a heading, a paragraph break or a line break. Resolution (flows.entity_resolution) is pure
+crosses a heading, a paragraph break or a line break. Resolution (flows.entities.resolution) is pure
 and model-free: cleaned spans, document-level clusters, label votes, canonical names and ids.
 """
 
@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from flows import entity_spans
-from flows.entity_casing import Casing, model_text, read_casing
-from flows.entity_resolution import RawMention, make_entity_id, resolve_entities
+from flows.entities import spans as entity_spans
+from flows.entities.casing import Casing, model_text, read_casing
+from flows.entities.resolution import RawMention, make_entity_id, resolve_entities
 from flows.records import Entity, ParsedDocument, Section
 
 # The components NER needs; every other one (tagger, parser, lemmatizer...) is disabled.

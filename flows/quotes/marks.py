@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-from flows import reporting_verbs as rv
+from flows.quotes import words as rv
 
 Direction = Literal["open", "close", "either", "none"]
 

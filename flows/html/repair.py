@@ -16,8 +16,8 @@ from typing import Any
 import lxml.html
 from lxml import etree
 
-from flows.html_blocks import PageBlock, Piece, extracted_pieces, is_boilerplate
-from flows.html_locate import (
+from flows.html.blocks import PageBlock, Piece, extracted_pieces, is_boilerplate
+from flows.html.locate import (
     body_chars,
     from_block,
     locate_pieces,
@@ -25,7 +25,7 @@ from flows.html_locate import (
     outside_furniture,
     used_blocks,
 )
-from flows.html_words import (
+from flows.html.words import (
     HEADING_MAX_CHARS,
     JSONLD_BLOCK_MATCH,
     JSONLD_BODY_MIN_CHARS,

@@ -6,7 +6,7 @@ The cue is the nearest reporting verb above the quote in the tree ("called the t
 that verb's subject, climbing through conjunctions and adverbial clauses ("..., calling it “...”")
 and relative clauses ("X, who said “...”"), the object of "according to", the agent of a passive,
 or the owner of a reporting noun ("Trump's claim that “...”"). Nothing here knows about documents,
-entities or other paragraphs: flows.quotes and flows.speakers do.
+entities or other paragraphs: flows.quotes.extract and flows.quotes.speakers do.
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from flows import reporting_verbs as rv
-from flows.quote_spans import MarkedSpan
+from flows.quotes import words as rv
+from flows.quotes.marks import MarkedSpan
 
 Token = Any  # spacy.tokens.Token: spaCy ships no type information mypy can use
 

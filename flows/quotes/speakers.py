@@ -14,9 +14,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from flows import reporting_verbs as rv
-from flows.attribution import Attribution, antecedent_subjects
-from flows.quote_spans import MarkedSpan
+from flows.quotes import words as rv
+from flows.quotes.attribution import Attribution, antecedent_subjects
+from flows.quotes.marks import MarkedSpan
 from flows.records import Block, Entity, ParsedDocument
 
 _LINKED_LABELS = frozenset({"PERSON", "ORG", "GPE", "NORP", "FAC"})

@@ -23,13 +23,13 @@ from __future__ import annotations
 from typing import Any
 
 from flows.errors import ParseError
-from flows.html_blocks import Piece, block_key, extracted_pieces, is_boilerplate, page_blocks
-from flows.html_decode import decode_html
-from flows.html_locate import body_chars, locate_pieces, outside_furniture
-from flows.html_metadata import extract_metadata
-from flows.html_repair import with_fallback, with_headings, with_jsonld_body, with_split_containers
-from flows.html_tree import clean_tree, drop_semantic_furniture, parse_tree
-from flows.html_words import (
+from flows.html.blocks import Piece, block_key, extracted_pieces, is_boilerplate, page_blocks
+from flows.html.decode import decode_html
+from flows.html.locate import body_chars, locate_pieces, outside_furniture
+from flows.html.metadata import extract_metadata
+from flows.html.repair import with_fallback, with_headings, with_jsonld_body, with_split_containers
+from flows.html.tree import clean_tree, drop_semantic_furniture, parse_tree
+from flows.html.words import (
     LINK_LINE_DENSITY,
     LINK_LINE_MAX_CHARS,
     LINK_RUN_MIN,

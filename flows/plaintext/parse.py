@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from flows import lexicon as lx
 from flows.normalize import normalize_text
+from flows.plaintext import words as lx
 from flows.records import Draft, DraftBlock, Metadata
 
 

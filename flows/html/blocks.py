@@ -16,7 +16,7 @@ from typing import Any
 import trafilatura
 from lxml import etree
 
-from flows.html_words import (
+from flows.html.words import (
     BOILERPLATE_BLOCK_PATTERNS,
     BOILERPLATE_CLASS_WORDS,
     FURNITURE_MAX_CHARS,
