@@ -1,4 +1,13 @@
-"""Decode bytes to text: BOMs, UTF-8, then a detector for legacy encodings; refuse binary data."""
+"""Decode an input's bytes to text, for plain text and HTML alike, and name the encoding.
+
+One order of steps for every input: a byte-order mark; binary signatures and NUL bytes (UTF-16
+without a BOM is told apart from binary data by its NUL pattern); the encoding the document
+declares for itself, when its parser found one (HTML's <meta charset>) and the bytes decode under
+it; UTF-8 if the bytes are valid UTF-8; charset-normalizer's detection; then the caller's
+fallback (browsers read an undeclared page as windows-1252), or a reject. Labels are read as
+browsers read them (WHATWG): "iso-8859-1" and "ascii" mean windows-1252. Mojibake left in the
+text (UTF-8 read as windows-1252 upstream) is repaired later by flows.normalize.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +15,7 @@ import codecs
 
 import charset_normalizer
 
+from flows import words
 from flows.errors import DecodeError
 
 BOMS: tuple[tuple[bytes, str], ...] = (
@@ -34,44 +44,71 @@ BINARY_MAGIC: tuple[tuple[bytes, str], ...] = (
     (b"BZh", "bzip2 data"),
     (b"\xfd7zXZ\x00", "xz data"),
 )
-# C0 control characters other than tab/newline/CR/form feed are rare in real text; above this
-# share of the decoded characters the bytes are binary data that happened to decode.
-_MAX_CONTROL_SHARE = 0.01
-_SNIFF_BYTES = 65536
-# Detection reads a prefix: 256 KB decide any real page's code page, and whole 20 MB files
-# would cost seconds.
-_DETECT_BYTES = 256 * 1024
-# How much language fit a unit of mess is worth. On our French fixtures cp1252 must beat cp1257
-# (coherence 0.79 vs 0.71 at chaos 0.044 vs 0) and cp775 (0.565 at chaos 0 vs 0.619 at 0.052):
-# any weight between 1.04 and 1.9 does both; 1.5 sits in the middle.
-_CHAOS_WEIGHT = 1.5
+# Labels browsers map to another codec (WHATWG Encoding Standard, "labels").
+_WHATWG_ALIASES = {
+    "iso8859-1": "cp1252",
+    "ascii": "cp1252",
+    "latin-1": "cp1252",
+    "iso8859-9": "cp1254",
+    "iso8859-11": "cp874",
+    "tis-620": "cp874",
+    "gb2312": "gb18030",
+    "gbk": "gb18030",
+    "euc_kr": "cp949",
+    "shift_jis": "cp932",
+    "utf-16": "utf-8",
+    "utf-16-le": "utf-8",
+    "utf-16-be": "utf-8",
+    "utf-32": "utf-8",
+    "utf-32-le": "utf-8",
+    "utf-32-be": "utf-8",
+}
 _WESTERN = frozenset({"cp1252", "latin_1", "iso8859_15", "utf_8", "ascii"})
 
 
-def decode_bytes(data: bytes) -> tuple[str, str]:
-    """Return (text, encoding name). Raises DecodeError with reason empty/binary/undecodable."""
+def decode_bytes(
+    data: bytes, *, declared: str | None = None, fallback: str | None = None
+) -> tuple[str, str]:
+    """Return (text, codec name). `declared` is the codec the document names for itself (already
+    mapped with codec_name), `fallback` the codec to use when detection finds none. Raises
+    DecodeError with reason empty, binary or undecodable."""
     if not data.strip():
         raise DecodeError("the input is empty (no bytes, or only whitespace)", reason="empty")
-    for bom, encoding in BOMS:
+    for bom, codec in BOMS:
         if data.startswith(bom):
-            return _strict(data, encoding), encoding
+            return _checked(_strict(data, codec), codec)
     what = binary_format(data)
     if what is not None:
         raise DecodeError(f"the input is a {what}", reason="binary")
-    if b"\x00" in data[:_SNIFF_BYTES]:
-        raise DecodeError("the input contains NUL bytes and no UTF-16/32 BOM", reason="binary")
+    head = data[: words.SNIFF_BYTES]
+    if b"\x00" in head:
+        utf16 = _utf16_without_bom(head)
+        if utf16 is None:
+            raise DecodeError("the input contains NUL bytes and no UTF-16/32 BOM", reason="binary")
+        return _checked(data.decode(utf16, errors="replace"), utf16)
+    for candidate in (declared, "utf-8"):
+        if candidate is None:
+            continue
+        try:
+            return _checked(data.decode(candidate), candidate)
+        except UnicodeDecodeError:
+            pass  # a declaration that lies (a CMS template copied across sites): go on
+    chosen = detect_encoding(data) or declared or fallback
+    if chosen is None:
+        raise DecodeError(
+            "no text encoding fits these bytes (charset detection found no match)",
+            reason="undecodable",
+        )
+    return _checked(data.decode(chosen, errors="replace"), chosen)
+
+
+def codec_name(label: str) -> str | None:
+    """The Python codec for an encoding label, as a browser reads the label; None if unknown."""
     try:
-        text, encoding = data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        best = detect_encoding(data)
-        if best is None:
-            raise DecodeError(
-                "no text encoding fits these bytes (charset detection found no match)",
-                reason="undecodable",
-            ) from None
-        text, encoding = data.decode(best, errors="replace"), best
-    refuse_control_noise(text)
-    return text, encoding
+        name = codecs.lookup(label.strip().lower()).name
+    except LookupError:
+        return None
+    return _WHATWG_ALIASES.get(name, name)
 
 
 def binary_format(data: bytes) -> str | None:
@@ -88,32 +125,50 @@ def detect_encoding(data: bytes) -> str | None:
     Its own first choice on short French or English cp1252 text is often cp1257, cp1250 or
     mac_latin2: they decode as 'cleanly', and only the language model tells them apart. So each
     candidate scores coherence - CHAOS_WEIGHT * chaos, and Western code pages win exact ties."""
-    matches = list(charset_normalizer.from_bytes(data[:_DETECT_BYTES]))
+    matches = list(charset_normalizer.from_bytes(data[: words.DETECT_BYTES]))
     if not matches:
         return None
     best = max(
         matches,
-        key=lambda m: (round(m.coherence - _CHAOS_WEIGHT * m.chaos, 3), m.encoding in _WESTERN),
+        key=lambda m: (
+            round(m.coherence - words.CHAOS_WEIGHT * m.chaos, 3),
+            m.encoding in _WESTERN,
+        ),
     )
-    return str(best.encoding)
+    return codec_name(str(best.encoding))
 
 
-def _strict(data: bytes, encoding: str) -> str:
+def _utf16_without_bom(head: bytes) -> str | None:
+    """UTF-16 text of Latin script has a NUL in every other byte; anything else is binary."""
+    even, odd = head[0::2], head[1::2]
+    high, low = words.UTF16_NUL_SHARE, words.UTF16_OTHER_NUL_SHARE
+    if odd.count(0) > high * len(odd) and even.count(0) < low * len(even):
+        return "utf-16-le"
+    if even.count(0) > high * len(even) and odd.count(0) < low * len(odd):
+        return "utf-16-be"
+    return None
+
+
+def _strict(data: bytes, codec: str) -> str:
     try:
-        return data.decode(encoding)
+        return data.decode(codec)
     except UnicodeDecodeError as exc:
         raise DecodeError(
-            f"the bytes are not valid {encoding} despite its byte-order mark: {exc.reason}",
+            f"the bytes are not valid {codec} despite its byte-order mark: {exc.reason}",
             reason="undecodable",
         ) from exc
 
 
-def refuse_control_noise(text: str) -> None:
-    """Raise DecodeError(binary) when decoded text is mostly control characters."""
-    sample = text[:_SNIFF_BYTES]
+def _checked(text: str, codec: str) -> tuple[str, str]:
+    """Refuse decoded text that is mostly control characters (binary data that happened to
+    decode) or nothing but whitespace."""
+    sample = text[: words.SNIFF_BYTES]
     controls = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\t\n\r\f")
-    if controls > _MAX_CONTROL_SHARE * len(sample):
+    if controls > words.MAX_CONTROL_SHARE * len(sample):
         raise DecodeError(
             f"{controls} control characters in {len(sample)}: binary data, not text",
             reason="binary",
         )
+    if not text.strip():
+        raise DecodeError("the input holds only whitespace once decoded", reason="empty")
+    return text, codec

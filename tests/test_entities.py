@@ -14,10 +14,11 @@ from hypothesis import strategies as st
 
 from flows.assemble import assemble_document
 from flows.entities.casing import is_shouted, is_title_cased, model_text, read_casing
+from flows.entities.cleanup import clean_span
 from flows.entities.clusters import label_class
+from flows.entities.context import appositive_class, context_cues
 from flows.entities.extract import MAX_UNIT_CHARS, disabled_components, extract_entities, run_units
 from flows.entities.resolution import RawMention, make_entity_id, resolve_entities
-from flows.entities.spans import appositive_class, clean_span, context_cues
 from flows.nlp import get_nlp
 from flows.pipeline import parse_document
 from flows.records import (

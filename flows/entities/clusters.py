@@ -14,7 +14,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from flows.entities import spans, words
+from flows.entities import cleanup, words
 from flows.entities.casing import is_shouted
 
 _CLASS_ORDER = ("person", "org", "place", "group")  # tie-break: the most specific reading first
@@ -35,8 +35,8 @@ class Mention:
     end: int
     label: str  # the model's label (or the cue's, for a span found by a cue)
     vote: float  # weight of that label in the cluster vote
-    cues: tuple[tuple[str, str], ...]  # (cue, class) pairs, see entity_words.CUE_WEIGHTS
-    key: str  # spans.name_key of the surface
+    cues: tuple[tuple[str, str], ...]  # (cue, class) pairs, see words.CUE_WEIGHTS
+    key: str  # cleanup.name_key of the surface
 
 
 def label_class(label: str) -> str:
@@ -113,7 +113,7 @@ def decide_cluster(text: str, members: Sequence[Mention]) -> tuple[str, str]:
     frequency: dict[str, int] = defaultdict(int)
     first: dict[str, int] = {}
     for position, mention in enumerate(members):
-        surface = spans.display_name(text[mention.start : mention.end])
+        surface = cleanup.display_name(text[mention.start : mention.end])
         frequency[surface] += 1
         first.setdefault(surface, position)
     canonical = min(

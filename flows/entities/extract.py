@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from flows.entities import spans as entity_spans
+from flows.entities import cleanup
 from flows.entities.casing import Casing, model_text, read_casing
 from flows.entities.resolution import RawMention, make_entity_id, resolve_entities
 from flows.records import Entity, ParsedDocument, Section
@@ -76,7 +76,7 @@ def find_mentions(
 
 def clear_caches() -> None:
     """Forget the stage's memoised name forms and ids; results never depend on them."""
-    entity_spans.clear_caches()
+    cleanup.clear_caches()
     make_entity_id.cache_clear()
 
 

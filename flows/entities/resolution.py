@@ -3,10 +3,10 @@
 Pure and model-free: the input is the document text, the run units the model read and the spans
 it labelled; the output is the document's entity rows. Steps, in order:
 
-1. clean every model span (entity_spans.clean_span) and read its context cues;
+1. clean every model span (cleanup.clean_span) and read its context cues;
 2. add names the model missed but a cue vouches for ("Ukrinform, the state news agency,");
 3. share cues along lists ("in Odesa, Mykolaiv and Kherson");
-4. cluster and decide labels and canonical names (entity_clusters);
+4. cluster and decide labels and canonical names (clusters);
 5. label unlabelled repeats of a resolved name ("Lebed" tagged once, written ten times);
 6. give every mention its section, canonical name and entity id.
 """
@@ -23,7 +23,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from flows.entities import spans, words
+from flows.entities import cleanup, context, shapes, words
 from flows.entities.casing import QUOTE_MARKS, Casing, read_casing
 from flows.entities.clusters import Mention, cluster_mentions, decide_cluster, label_class
 from flows.records import Entity, Section
@@ -53,7 +53,7 @@ class RawMention:
 @functools.lru_cache(maxsize=1 << 16)
 def make_entity_id(label: str, canonical: str) -> str:
     """Deterministic id from the label class and the folded, case-insensitive canonical name."""
-    key = f"{label_class(label)}\x1f{spans.fold(canonical).casefold()}"
+    key = f"{label_class(label)}\x1f{cleanup.fold(canonical).casefold()}"
     return hashlib.blake2b(key.encode("utf-8"), digest_size=8).hexdigest()
 
 
@@ -113,14 +113,14 @@ def _clean(doc: _Doc, mentions: Sequence[RawMention]) -> list[Mention]:
         surface = doc.text[raw.start : raw.end]
         if doc.casing.headline[raw.unit] and _common_phrase(surface, doc.casing.vocabulary):
             continue
-        pieces = list(spans.clean_span(doc.text, raw.start, raw.end, raw.label))
+        pieces = list(cleanup.clean_span(doc.text, raw.start, raw.end, raw.label))
         # The model labelled the whole span; a piece cut out of it inherits a weaker vote.
         vote = words.MODEL_VOTE if len(pieces) == 1 else words.SPLIT_PIECE_VOTE
         for piece_start, piece_end, titled in pieces:
             start, end = piece_start, piece_end
             if raw.label in words.NAME_LABELS and not doc.casing.shouted[raw.unit]:
                 start, end = _extend_given_name(doc, raw.unit, start, end, taken)
-            key = spans.name_key(doc.text[start:end]) if raw.label in words.NAME_LABELS else ""
+            key = cleanup.name_key(doc.text[start:end]) if raw.label in words.NAME_LABELS else ""
             seen[key] += 1
             out.append(
                 _mention(
@@ -142,11 +142,11 @@ def _extend_given_name(
 ) -> tuple[int, int]:
     """Add the given name the model left out ("Tino" of "Tino Martinez"), or the surname after
     a lone given name it kept ("Natalia" of "Natalia Karimova")."""
-    before = spans.given_name_before(doc.text, doc.units[unit][0], start)
+    before = shapes.given_name_before(doc.text, doc.units[unit][0], start)
     if before is not None and not taken.overlaps(before, start):
         return before, end
-    if spans.is_given_name(doc.text[start:end]):
-        after = spans.surname_after(doc.text, end, doc.units[unit][1])
+    if shapes.is_given_name(doc.text[start:end]):
+        after = shapes.surname_after(doc.text, end, doc.units[unit][1])
         if after is not None and not taken.overlaps(end, after):
             return start, after
     return start, end
@@ -166,11 +166,13 @@ def _mention(
     start, end = span
     if label not in words.NAME_LABELS:
         return Mention(unit, start, end, label, vote, (), "")
-    cues = spans.context_cues(doc.text, doc.units[unit], start, end, label) if read_context else ()
+    cues = (
+        context.context_cues(doc.text, doc.units[unit], start, end, label) if read_context else ()
+    )
     if titled:
         cues = (("title", "person"), *cues)
     if key is None:
-        key = spans.name_key(doc.text[start:end])
+        key = cleanup.name_key(doc.text[start:end])
     return Mention(unit, start, end, label, vote, cues, key)
 
 
@@ -194,14 +196,14 @@ def _candidates(doc: _Doc, found: Sequence[Mention]) -> list[Mention]:
     for index, unit in enumerate(doc.units):
         if doc.casing.shouted[index]:
             continue  # capitals carry no evidence in a shouted line
-        for raw_start, raw_end in spans.name_runs(doc.text, unit):
+        for raw_start, raw_end in shapes.name_runs(doc.text, unit):
             if taken.overlaps(raw_start, raw_end):
                 continue
-            run_start, run_end = spans.trim_run(doc.text, raw_start, raw_end)
+            run_start, run_end = shapes.trim_run(doc.text, raw_start, raw_end)
             label = _candidate_label(doc, index, run_start, run_end, by_unit.get(index, []))
             if label is None:
                 continue
-            for start, end, _ in spans.clean_span(doc.text, run_start, run_end, label):
+            for start, end, _ in cleanup.clean_span(doc.text, run_start, run_end, label):
                 if not taken.overlaps(start, end):
                     out.append(_mention(doc, index, (start, end), label, vote=_GENERATED_VOTE))
                     taken.add(start, end)
@@ -213,38 +215,38 @@ def _candidate_label(
 ) -> str | None:
     text, unit = doc.text, doc.units[index]
     if _COMMA_NEXT.match(text, end):
-        appositive = spans.appositive_class(text[end : min(unit[1], end + 120)], closed=True)
+        appositive = context.appositive_class(text[end : min(unit[1], end + 120)], closed=True)
         if appositive is not None:
             return words.CLASS_DEFAULT_LABEL[appositive]
-    if spans.person_shaped(text[start:end]):
+    if shapes.person_shaped(text[start:end]):
         return "PERSON"
-    role = spans.role_noun_before(text[max(unit[0], start - 30) : start])
+    role = context.role_noun_before(text[max(unit[0], start - 30) : start])
     if role is not None:
         return words.CLASS_DEFAULT_LABEL[role]
     for other in neighbours:
-        if spans.conjoined(text, other.end, start) or (
-            spans.conjoined(text, end, other.start) and not _sentence_initial(text, unit, start)
+        if shapes.conjoined(text, other.end, start) or (
+            shapes.conjoined(text, end, other.start) and not _sentence_initial(text, unit, start)
         ):
             return other.label
     return None
 
 
-def _share_list_cues(text: str, names: list[Mention]) -> list[Mention]:
+def _share_list_cues(text: str, mentions: list[Mention]) -> list[Mention]:
     """List members share a class ("Moscow's and Kyiv's"), and a place preposition covers the
     whole list ("ports in Odesa, Mykolaiv and Kherson"). A run joined by commas alone is no list
     ("In Seattle, Pete Incaviglia's grand slam"): some link must be a conjunction."""
-    out = list(names)
+    out = list(mentions)
     chain: list[int] = [0]
     for i in range(1, len(out) + 1):
         if (
             i < len(out)
             and out[i].unit == out[i - 1].unit
-            and spans.coordinated(text, out[i - 1].end, out[i].start)
+            and shapes.coordinated(text, out[i - 1].end, out[i].start)
         ):
             chain.append(i)
             continue
         if len(chain) > 1 and any(
-            spans.conjoined(text, out[a].end, out[b].start) for a, b in itertools.pairwise(chain)
+            shapes.conjoined(text, out[a].end, out[b].start) for a, b in itertools.pairwise(chain)
         ):
             _share_cues(out, chain)
         chain = [i]
@@ -273,9 +275,9 @@ def _propagate(
     clash: set[str] = set()
     for index, ((label, canonical), members) in enumerate(zip(decided, clusters, strict=True)):
         forms = {m.key for m in members}
-        forms.add(spans.name_key(canonical))
+        forms.add(cleanup.name_key(canonical))
         if label == "PERSON" and " " in canonical:
-            forms.add(spans.name_key(canonical).rsplit(" ", 1)[-1])  # the surname alone
+            forms.add(cleanup.name_key(canonical).rsplit(" ", 1)[-1])  # the surname alone
         for key in forms:
             if len(key) < 2 or key in words.NOT_NAMES:
                 continue

@@ -7,7 +7,7 @@ Precedence, first found wins (each source is named by what a publisher writes):
     byline        JSON-LD author names > meta author / article:author / byl / parsely-author
                   > elements marked rel="author" or itemprop="author"
     published_at  JSON-LD datePublished (dateCreated) > article:published_time and the other
-                  publication meta (html_words.META_PUBLISHED) > microdata
+                  publication meta (words.META_PUBLISHED) > microdata
                   itemprop="datePublished" (its datetime, content or text) and <time pubdate>
                   > the first <time datetime> inside <article>
     source_name   JSON-LD publisher name > og:site_name > application-name > dc.publisher
@@ -15,7 +15,7 @@ Precedence, first found wins (each source is named by what a publisher writes):
     language      <html lang> > meta content-language > og:locale > JSON-LD inLanguage
     description   JSON-LD description > og:description > meta description > twitter:description
 
-JSON-LD nodes of the article types (NewsArticle and its relatives, html_words.ARTICLE_TYPES) come
+JSON-LD nodes of the article types (NewsArticle and its relatives, words.ARTICLE_TYPES) come
 before page-level nodes (WebPage). Timestamps are timezone-aware UTC; a timestamp without an
 offset is taken to be UTC (publishers' meta tags that omit it are mostly UTC in practice), and a
 bare date is midnight UTC. Dates before 1990 are placeholders (1970-01-01) and are ignored.

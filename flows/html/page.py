@@ -1,10 +1,10 @@
 """Parse an HTML news page into a draft: main-content blocks with headings, and its metadata.
 
-    bytes -> text (html_decode) -> bounded lxml tree (html_tree) -> metadata (html_metadata)
-          -> clean tree: no scripts, hidden elements, <nav>/<aside>/<footer> (html_tree)
-          -> trafilatura's main content, located among the page's own blocks (html_blocks,
-             html_locate)
-          -> repairs: fallbacks, JSON-LD articleBody, split containers, headings (html_repair)
+    bytes -> text (decode) -> bounded lxml tree (tree) -> metadata (metadata)
+          -> clean tree: no scripts, hidden elements, <nav>/<aside>/<footer> (tree)
+          -> trafilatura's main content, located among the page's own blocks (blocks,
+             locate)
+          -> repairs: fallbacks, JSON-LD articleBody, split containers, headings (repair)
           -> tidy: no headline/standfirst, no teasers or prompts, no orphan headings -> Draft
 
 trafilatura removes boilerplate well but loses structure and sometimes content: it drops
@@ -22,14 +22,16 @@ from __future__ import annotations
 
 from typing import Any
 
+from flows.decode import decode_bytes
 from flows.errors import ParseError
 from flows.html.blocks import Piece, block_key, extracted_pieces, is_boilerplate, page_blocks
-from flows.html.decode import decode_html
+from flows.html.charset import declared_encoding
 from flows.html.locate import body_chars, locate_pieces, outside_furniture
 from flows.html.metadata import extract_metadata
 from flows.html.repair import with_fallback, with_headings, with_jsonld_body, with_split_containers
 from flows.html.tree import clean_tree, drop_semantic_furniture, parse_tree
 from flows.html.words import (
+    BROWSER_DEFAULT_ENCODING,
     LINK_LINE_DENSITY,
     LINK_LINE_MAX_CHARS,
     LINK_RUN_MIN,
@@ -45,7 +47,9 @@ def parse_html(data: bytes) -> Draft:
         raise ParseError(
             f"the page is {len(data)} bytes, more than {MAX_HTML_BYTES}", reason="too_large"
         )
-    text, encoding = decode_html(data)
+    text, encoding = decode_bytes(
+        data, declared=declared_encoding(data), fallback=BROWSER_DEFAULT_ENCODING
+    )
     root = parse_tree(text)
     facts = extract_metadata(root)  # before cleaning: JSON-LD lives in <script>
     clean_tree(root)

@@ -28,7 +28,8 @@ MAX_DEPTH = 128
 # Bytes and characters looked at when sniffing: the HTML standard's prescan reads 1,024 bytes, but
 # real pages put <meta charset> after long <head> preambles (aeb-dev: up to 13 kB in).
 SNIFF_BYTES = 16_384
-DETECT_BYTES = 65_536  # charset detection cost grows with input; 64 kB gives a stable verdict
+# An undeclared page that is not UTF-8 and defeats detection is read as browsers read it.
+BROWSER_DEFAULT_ENCODING = "cp1252"
 
 # --- what never reaches the text ---------------------------------------------------------------
 
