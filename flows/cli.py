@@ -8,15 +8,18 @@ that names nothing); 130 interrupted.
 from __future__ import annotations
 
 import argparse
-import logging
-import os
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flows import __version__
+from flows.environment import quiet_prefect
 from flows.errors import NewsdeskError, UsageError
+from flows.settings import load_settings
+
+if TYPE_CHECKING:
+    from flows.flow import Progress, RunSummary
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
@@ -55,19 +58,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("newsdesk: interrupted; nothing of this run was committed", file=sys.stderr)
         return EXIT_INTERRUPTED
     except NewsdeskError as exc:
-        print(f"newsdesk: failed: {exc}", file=sys.stderr)
+        print(f"newsdesk: failed: {exc.describe()}", file=sys.stderr)
         return EXIT_FAILED
 
 
 def _ingest(args: argparse.Namespace) -> int:
-    if not args.verbose:
-        os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
-        # trafilatura and htmldate warn about every page without an article; the rejects
-        # table already says so, once per page.
-        for name in ("trafilatura", "htmldate", "courlan"):
-            logging.getLogger(name).setLevel(logging.ERROR)
-    from flows.flow import run_ingest_flow_with_settings  # noqa: PLC0415 - after log settings
-    from flows.settings import load_settings  # noqa: PLC0415
+    quiet_prefect(verbose=args.verbose)
+    from flows.flow import run_ingest  # noqa: PLC0415 - imports Prefect, after its environment
 
     settings = load_settings(
         {
@@ -79,39 +76,35 @@ def _ingest(args: argparse.Namespace) -> int:
         }
     )
     show_progress = not args.quiet and sys.stderr.isatty()
-    with _progress_bar(show_progress):
-        summary = run_ingest_flow_with_settings(args.paths, settings)
+    with _progress_bar(show_progress) as progress:
+        summary = run_ingest(args.paths, settings, progress)
     if not args.quiet:
         print(_format_summary(summary))
     return EXIT_OK
 
 
 @contextmanager
-def _progress_bar(enabled: bool) -> Iterator[None]:
-    from flows.flow import set_progress_hook  # noqa: PLC0415
-
+def _progress_bar(enabled: bool) -> Iterator[Progress | None]:
+    """A progress callback drawing a bar on stderr, or None when there is no terminal."""
     if not enabled:
-        yield
+        yield None
         return
     from rich.console import Console  # noqa: PLC0415
-    from rich.progress import Progress  # noqa: PLC0415
+    from rich.progress import Progress as Bar  # noqa: PLC0415
 
     # The bar goes to stderr, so stdout carries only the summary and stays pipeable.
-    with Progress(console=Console(stderr=True), transient=True) as progress:
-        bar = progress.add_task("ingesting", total=None)
-        set_progress_hook(lambda done, total: progress.update(bar, completed=done, total=total))
-        try:
-            yield
-        finally:
-            set_progress_hook(None)
+    with Bar(console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task("ingesting", total=None)
+        yield lambda done, total: bar.update(task, completed=done, total=total)
 
 
-def _format_summary(summary: dict[str, Any]) -> str:
+def _format_summary(summary: RunSummary) -> str:
+    added = summary.added
     return (
-        f"newsdesk: {summary['inputs']} inputs -> {summary['documents']} documents, "
-        f"{summary['sections']} sections, {summary['entities']} entities, "
-        f"{summary['quotes']} quotes, {summary['rejects']} rejects "
-        f"({summary['unchanged']} unchanged) into {summary['warehouse']} [run {summary['run_id']}]"
+        f"newsdesk: {summary.inputs} inputs -> {added['documents']} documents, "
+        f"{added['sections']} sections, {added['entities']} entities, "
+        f"{added['quotes']} quotes, {added['rejects']} rejects "
+        f"({summary.unchanged} unchanged) into {summary.warehouse} [run {summary.run_id}]"
     )
 
 

@@ -6,7 +6,7 @@
     ├── RejectError                terminal for one input: becomes a `rejects` row (has .reason)
     │   ├── DecodeError            empty, binary or undecodable bytes
     │   ├── ParseError             no article text could be found, hostile or malformed markup
-    │   └── SourceError            unreadable, missing, too large, unsupported type
+    │   └── SourceError            unreadable, missing, too large, malformed gzip
     ├── UsageError                 bad CLI arguments or settings (exit code 2)
     ├── SchemaError                schemas/ files and code disagree (a bug, never input's fault)
     └── WarehouseError             the warehouse cannot be written (I/O, or a foreign layout)
@@ -23,10 +23,8 @@ REJECT_REASONS: dict[str, str] = {
     "undecodable": "the bytes are not valid in any text encoding we could identify",
     "too_large": "the input exceeds the configured size limit",
     "unreadable": "the input could not be read (missing, permission denied, I/O error)",
-    "unsupported_type": "the input's type is not one we ingest",
     "no_article": "no article text could be found in the page",
     "malformed": "the markup could not be parsed",
-    "unsupported_language": "the language is not covered by the configured NLP pipeline",
     "internal_error": "a bug in newsdesk; the detail names it",
 }
 
@@ -37,6 +35,13 @@ class NewsdeskError(Exception):
     def __init__(self, message: str, **context: Any) -> None:
         super().__init__(message)
         self.context = context
+
+    def describe(self) -> str:
+        """The message with its context, for a person reading one line on stderr."""
+        if not self.context:
+            return str(self)
+        where = ", ".join(f"{key}={value}" for key, value in sorted(self.context.items()))
+        return f"{self} ({where})"
 
 
 class RejectError(NewsdeskError):

@@ -2,34 +2,37 @@
 
 from __future__ import annotations
 
-import os
 import uuid
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
 
-# No network at run time: Prefect's embedded server and client would otherwise send telemetry.
-os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
-os.environ.setdefault("DO_NOT_TRACK", "1")
+from flows.environment import quiet_prefect
 
-import pyarrow as pa
-from prefect import flow, task
-from prefect.cache_policies import NO_CACHE
+quiet_prefect()  # before Prefect is imported: no telemetry, whoever imports this module
 
-from flows import sources
-from flows.nlp import get_nlp
-from flows.pipeline import process_batch
-from flows.settings import Settings, load_settings
-from flows.store import TABLES, RunInfo, build_tables, commit, existing_keys
+import pyarrow as pa  # noqa: E402 - after the environment is set
+from prefect import flow, task  # noqa: E402
+from prefect.cache_policies import NO_CACHE  # noqa: E402
 
-ProgressHook = Callable[[int, int], None]  # (inputs done so far, inputs in all)
-_progress_hook: ProgressHook | None = None
+from flows import sources  # noqa: E402
+from flows.nlp import get_nlp  # noqa: E402
+from flows.pipeline import process_batch  # noqa: E402
+from flows.settings import Settings  # noqa: E402
+from flows.store import TABLES, RunInfo, build_tables, commit, existing_keys  # noqa: E402
+
+Progress = Callable[[int, int], None]  # (inputs done so far, inputs in all)
 
 
-def set_progress_hook(hook: ProgressHook | None) -> None:
-    """Let the CLI draw a progress bar; scheduled runs leave it unset."""
-    global _progress_hook  # noqa: PLW0603 - one hook per process, set by the CLI only
-    _progress_hook = hook
+@dataclass(frozen=True, slots=True)
+class RunSummary:
+    """What a run did: inputs seen, rows added per table, inputs already ingested."""
+
+    run_id: str
+    warehouse: str
+    inputs: int
+    unchanged: int
+    added: dict[str, int]
 
 
 # Inputs are hashed by Prefect's default cache policy; batches can be large and hold bytes, and a
@@ -52,66 +55,35 @@ def commit_task(settings: Settings, tables: dict[str, pa.Table], run: RunInfo) -
 
 @flow(name="newsdesk-ingest", log_prints=False)
 def ingest(
-    paths: list[str],
-    *,
-    warehouse_dir: str | None = None,
-    batch_size: int | None = None,
-    extract_entities: bool | None = None,
-    extract_quotes: bool | None = None,
-    nlp_pipeline: str | None = None,
-) -> dict[str, Any]:
-    """Ingest files, directories and globs into the warehouse; returns a summary."""
-    settings = load_settings(
-        {
-            "warehouse": warehouse_dir,
-            "batch_size": batch_size,
-            "extract_entities": extract_entities,
-            "extract_quotes": extract_quotes,
-            "nlp_pipeline": nlp_pipeline,
-        }
-    )
-    return run_ingest(paths, settings)
-
-
-def run_ingest_flow_with_settings(paths: Sequence[str], settings: Settings) -> dict[str, Any]:
-    """Run the flow with an already-built Settings (the CLI's entry)."""
-    sources.discover_sources(list(paths))  # a path that names nothing is a usage error, not a run
-    return ingest(
-        list(paths),
-        warehouse_dir=str(settings.warehouse),
-        batch_size=settings.batch_size,
-        extract_entities=settings.extract_entities,
-        extract_quotes=settings.extract_quotes,
-        nlp_pipeline=settings.nlp_pipeline,
-    )
-
-
-def run_ingest(paths: Sequence[str], settings: Settings) -> dict[str, Any]:
-    """The flow body, callable from inside any flow (the scheduled one reuses it)."""
+    refs: list[sources.SourceRef], settings: Settings, progress: Progress | None = None
+) -> RunSummary:
+    """Ingest already-discovered inputs into the warehouse; `progress` is told how far it got."""
     started = datetime.now(UTC)
     run = RunInfo(f"{started:%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:8]}", started)
-    refs = sources.discover_sources(list(paths))
     known = existing_keys(settings.warehouse)
+    report = progress or _no_progress
     parts: list[dict[str, pa.Table]] = []
     skipped = done = 0
-    _report(0, len(refs))
+    report(0, len(refs))
     for batch in sources.iter_batches(refs, settings.batch_size):
         tables, batch_skipped = process_batch_task(batch, settings, run, known)
         parts.append(tables)
         skipped += batch_skipped
         done += len(batch)
-        _report(done, len(refs))
+        report(done, len(refs))
     merged = {name: pa.concat_tables([p[name] for p in parts]) for name in TABLES} if parts else {}
     added = commit_task(settings, merged, run) if merged else dict.fromkeys(TABLES, 0)
-    return {
-        "run_id": run.run_id,
-        "warehouse": str(settings.warehouse),
-        "inputs": len(refs),
-        "unchanged": skipped,
-        **{name: added[name] for name in TABLES},
-    }
+    return RunSummary(run.run_id, str(settings.warehouse), len(refs), skipped, added)
 
 
-def _report(done: int, total: int) -> None:
-    if _progress_hook is not None:
-        _progress_hook(done, total)
+def run_ingest(
+    paths: Sequence[str], settings: Settings, progress: Progress | None = None
+) -> RunSummary:
+    """Find the inputs (a path that names nothing is a usage error, raised before any run
+    starts), then run the flow over them."""
+    refs = sources.discover_sources(list(paths))
+    return ingest(list(refs), settings, progress)
+
+
+def _no_progress(done: int, total: int) -> None:
+    del done, total

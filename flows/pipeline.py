@@ -6,7 +6,6 @@ import dataclasses
 import hashlib
 import traceback
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from flows.assemble import assemble_document
@@ -14,34 +13,29 @@ from flows.decode import decode_bytes
 from flows.errors import RejectError
 from flows.language import detect_language
 from flows.plaintext import parse_plaintext
-from flows.records import DocumentResult, Draft, ParsedDocument, RawDocument, Reject, Section
+from flows.records import (
+    BatchResult,
+    DocumentResult,
+    Draft,
+    ParsedDocument,
+    RawDocument,
+    Reject,
+    Section,
+)
 from flows.sections import split_sections
 from flows.settings import Settings
 
 NlpProvider = Callable[[str], Any]  # pipeline name -> spaCy Language (cached per process)
 
 
-@dataclass(frozen=True, slots=True)
-class BatchResult:
-    documents: tuple[DocumentResult, ...]
-    rejects: tuple[Reject, ...]
-    skipped: int = 0  # inputs whose doc_id the warehouse already holds
-
-    def with_rejects(self, rejects: Sequence[Reject]) -> BatchResult:
-        return dataclasses.replace(self, rejects=(*rejects, *self.rejects))
-
-
-DOC_ID_HEX = 32  # 128 bits of the SHA-256: collisions are out of reach for any archive
+# A document is its bytes: the same bytes get the same id on every run and every machine, and an
+# edited article (different bytes, same source_uri) becomes a new, traceable version. 128 bits
+# of the SHA-256: collisions are out of reach for any archive.
+DOC_ID_HEX = 32
 
 
 def content_hash(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
-
-
-def doc_id_for(data: bytes) -> str:
-    """A document is its bytes: the same bytes get the same id on every run and every machine,
-    and an edited article (different bytes, same source_uri) becomes a new, traceable version."""
-    return content_hash(data)[:DOC_ID_HEX]
 
 
 def parse_document(raw: RawDocument, *, digest: str | None = None) -> ParsedDocument:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
@@ -135,3 +137,15 @@ class DocumentResult:
     sections: tuple[Section, ...]
     entities: tuple[Entity, ...] = ()
     quotes: tuple[Quote, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class BatchResult:
+    """What one batch gave: documents, rejects, and how many inputs were already ingested."""
+
+    documents: tuple[DocumentResult, ...]
+    rejects: tuple[Reject, ...]
+    skipped: int = 0  # inputs whose doc_id the warehouse already holds
+
+    def with_rejects(self, rejects: Sequence[Reject]) -> BatchResult:
+        return dataclasses.replace(self, rejects=(*rejects, *self.rejects))

@@ -10,18 +10,21 @@ from pathlib import Path
 from flows.errors import UsageError
 from flows.nlp import DEFAULT_PIPELINE
 
-PARTITION_COLUMNS = ("ingest_date",)  # the partitionings we know how to write safely
+ENV_PREFIX = "NEWSDESK_"
+_TRUE = frozenset({"1", "true", "yes", "on"})
+_FALSE = frozenset({"0", "false", "no", "off"})
 
 
 @dataclass(frozen=True, slots=True)
 class Settings:
+    """Everything a run may be told; built once at the edge and passed down as a value."""
+
     warehouse: Path = Path("warehouse")
     # Documents per Prefect task: large enough that engine overhead vanishes next to the NLP
     # (about 1 s per seed-sized article), small enough that progress moves and retries are cheap.
     batch_size: int = 16
     # 32 MiB: above the 20 MB pages seen in the wild, below anything that hurts a 2-core worker.
     max_bytes: int = 32 * 1024 * 1024
-    partition_by: str = "ingest_date"
     nlp_pipeline: str = DEFAULT_PIPELINE
     extract_entities: bool = True
     extract_quotes: bool = True
@@ -31,40 +34,42 @@ class Settings:
             raise UsageError(f"batch size must be at least 1, not {self.batch_size}")
         if self.max_bytes < 1:
             raise UsageError(f"max bytes must be at least 1, not {self.max_bytes}")
-        if self.partition_by not in PARTITION_COLUMNS:
-            raise UsageError(
-                f"unknown partition column {self.partition_by!r}; choose from {PARTITION_COLUMNS}"
-            )
 
 
 def load_settings(
     overrides: Mapping[str, object] | None = None, env: Mapping[str, str] | None = None
 ) -> Settings:
-    """Settings from overrides (CLI flags), then NEWSDESK_* variables, then defaults."""
+    """Settings from overrides (CLI flags; None means "not given"), then NEWSDESK_* variables,
+    then defaults. Unknown override names and malformed variables are usage errors."""
     env = os.environ if env is None else env
+    known = {field.name: field.default for field in fields(Settings)}
+    unknown = sorted(set(overrides or {}) - set(known))
+    if unknown:
+        raise UsageError(f"unknown setting(s): {', '.join(unknown)}")
     values: dict[str, object] = {}
-    for field in fields(Settings):
-        raw = env.get(f"NEWSDESK_{field.name.upper()}")
+    for name, default in known.items():
+        raw = env.get(f"{ENV_PREFIX}{name.upper()}")
         if raw is not None:
-            values[field.name] = _coerce(field.name, raw, field.default)
-    for key, value in (overrides or {}).items():
+            values[name] = _coerce(name, raw, default)
+    for name, value in (overrides or {}).items():
         if value is not None:
-            values[key] = value
+            values[name] = value
     if "warehouse" in values:
         values["warehouse"] = Path(str(values["warehouse"]))
     return Settings(**values)  # type: ignore[arg-type]
 
 
 def _coerce(name: str, raw: str, default: object) -> object:
+    variable = f"{ENV_PREFIX}{name.upper()}"
     if isinstance(default, bool):
-        if raw.lower() in {"1", "true", "yes", "on"}:
+        if raw.lower() in _TRUE:
             return True
-        if raw.lower() in {"0", "false", "no", "off"}:
+        if raw.lower() in _FALSE:
             return False
-        raise UsageError(f"NEWSDESK_{name.upper()} must be true or false, not {raw!r}")
+        raise UsageError(f"{variable} must be true or false, not {raw!r}")
     if isinstance(default, int):
         try:
             return int(raw)
         except ValueError:
-            raise UsageError(f"NEWSDESK_{name.upper()} must be an integer, not {raw!r}") from None
+            raise UsageError(f"{variable} must be an integer, not {raw!r}") from None
     return raw

@@ -11,7 +11,8 @@ from typing import Any
 import pyarrow as pa
 
 from flows import __version__
-from flows.pipeline import BatchResult
+from flows.errors import SchemaError
+from flows.records import BatchResult
 from flows.store.schema import TABLES, load_spec
 
 
@@ -115,6 +116,16 @@ def build_tables(results: Sequence[BatchResult], run: RunInfo) -> dict[str, pa.T
 
 def _to_table(name: str, rows: list[dict[str, Any]]) -> pa.Table:
     spec = load_spec(name)
+    columns = {c.name for c in spec.columns}
+    for row in rows:
+        # from_pylist drops a key it does not know and fills a missing one with null: a typo in
+        # a column name would lose data silently, so every row must name exactly the columns.
+        if row.keys() != columns:
+            raise SchemaError(
+                f"{name} row keys differ from schemas/{name}.toml: "
+                f"extra {sorted(row.keys() - columns)}, missing {sorted(columns - row.keys())}",
+                table=name,
+            )
     order = [*spec.key, *(c.name for c in spec.columns if c.name not in spec.key)]
     rows = sorted(rows, key=lambda row: tuple(_sort_value(row[c]) for c in order))
     return pa.Table.from_pylist(rows, schema=spec.arrow_schema)
