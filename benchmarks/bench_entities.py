@@ -20,15 +20,14 @@ import statistics
 import sys
 import time
 from collections.abc import Callable
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-import spacy
-
+from benchmarks.paths import RESULTS, ROOT, repo_relative
 from flows.assemble import assemble_document
 from flows.entities.casing import read_casing
 from flows.entities.extract import (
-    DEFAULT_BATCH_SIZE,
     clear_caches,
     disabled_components,
     extract_entities,
@@ -36,13 +35,11 @@ from flows.entities.extract import (
     run_units,
 )
 from flows.entities.resolution import resolve_entities
+from flows.entities.words import DEFAULT_BATCH_SIZE
 from flows.nlp import DEFAULT_PIPELINE, get_nlp
 from flows.plaintext import parse_plaintext
 from flows.records import ParsedDocument, Section
 from flows.sections import split_sections
-
-ROOT = Path(__file__).resolve().parent.parent
-RESULTS = ROOT / "benchmarks" / "results"
 
 
 def _documents(source: Path, copies: int) -> tuple[list[ParsedDocument], list[tuple[Section, ...]]]:
@@ -158,11 +155,11 @@ def main() -> None:
     result = {
         "benchmark": "entities",
         "pipeline": DEFAULT_PIPELINE,
-        "spacy": spacy.__version__,
+        "spacy": metadata.version("spacy"),
         "model_version": str(nlp.meta.get("version", "")),
         "python": sys.version.split()[0],
         "machine": platform.machine(),
-        "inputs": str(args.inputs),
+        "inputs": repo_relative(args.inputs),
         "documents": len(docs),
         "copies": args.copies,
         "repeats": args.repeats,
@@ -182,7 +179,7 @@ def main() -> None:
         )
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
-    print(f"wrote {args.out}")
+    print(f"wrote {repo_relative(args.out)}")
 
 
 if __name__ == "__main__":

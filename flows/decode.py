@@ -80,7 +80,7 @@ def decode_bytes(
     what = binary_format(data)
     if what is not None:
         raise DecodeError(f"the input is a {what}", reason="binary")
-    head = data[: words.SNIFF_BYTES]
+    head = data[: words.BINARY_SNIFF_BYTES]
     if b"\x00" in head:
         utf16 = _utf16_without_bom(head)
         if utf16 is None:
@@ -131,7 +131,7 @@ def detect_encoding(data: bytes) -> str | None:
     best = max(
         matches,
         key=lambda m: (
-            round(m.coherence - words.CHAOS_WEIGHT * m.chaos, 3),
+            round(m.coherence - words.CHAOS_WEIGHT * m.chaos, words.DETECT_SCORE_DECIMALS),
             m.encoding in _WESTERN,
         ),
     )
@@ -162,13 +162,14 @@ def _strict(data: bytes, codec: str) -> str:
 def _checked(text: str, codec: str) -> tuple[str, str]:
     """Refuse decoded text that is mostly control characters (binary data that happened to
     decode) or nothing but whitespace."""
-    sample = text[: words.SNIFF_BYTES]
-    controls = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\t\n\r\f")
+    sample = text[: words.BINARY_SNIFF_BYTES]
+    # C0 controls are the code points below the space.
+    controls = sum(1 for ch in sample if ch < " " and ch not in "\t\n\r\f")
     if controls > words.MAX_CONTROL_SHARE * len(sample):
         raise DecodeError(
             f"{controls} control characters in {len(sample)}: binary data, not text",
             reason="binary",
         )
     if not text.strip():
-        raise DecodeError("the input holds only whitespace once decoded", reason="empty")
+        raise DecodeError("the input is empty once decoded (only whitespace)", reason="empty")
     return text, codec

@@ -7,6 +7,8 @@ import unicodedata
 
 import ftfy
 
+from flows.words import FTFY_MAX_ROUNDS, NORMALIZE_MAX_ROUNDS
+
 # ftfy repairs mojibake and odd code points; we turn off the fixes that other steps own:
 # quote marks are made consistent below (ftfy would make them all straight), and HTML entities are
 # the HTML parser's business (unescaping plain text would change words like "AT&amp;T" in code).
@@ -16,10 +18,6 @@ _FTFY = ftfy.TextFixerConfig(
     normalization="NFC",
     explain=False,
 )
-# ftfy is not always a fixpoint in one pass (a fix can reveal another layer of mojibake);
-# three rounds cover every double-encoded sample we have seen.
-_MAX_FTFY_ROUNDS = 3
-_MAX_ROUNDS = 4
 
 # Removed outright: zero-width space, word joiner, BOM, soft hyphen, Mongolian vowel separator.
 # ZWJ and ZWNJ (U+200D, U+200C) are kept: they change meaning in Persian, Indic scripts and emoji.
@@ -35,8 +33,8 @@ _OPENING_CONTEXT = frozenset("([{<\u2014\u2013-/\u2018\u201c")  # a quote after 
 def normalize_text(text: str) -> str:
     """Return the canonical form of text that every offset points into. Idempotent."""
     # The steps feed each other (a tab turned into a space can complete a mojibake pattern such
-    # as "Â " for a no-break space), so they run until nothing changes; two rounds are typical.
-    for _ in range(_MAX_ROUNDS):
+    # as "Â " for a no-break space), so they run until nothing changes (NORMALIZE_MAX_ROUNDS).
+    for _ in range(NORMALIZE_MAX_ROUNDS):
         fixed = normalize_quotation_marks(normalize_whitespace(_fix_unicode(text)))
         if fixed == text:
             break
@@ -45,7 +43,7 @@ def normalize_text(text: str) -> str:
 
 
 def _fix_unicode(text: str) -> str:
-    for _ in range(_MAX_FTFY_ROUNDS):
+    for _ in range(FTFY_MAX_ROUNDS):
         fixed = ftfy.fix_text(text, config=_FTFY)
         if fixed == text:
             break

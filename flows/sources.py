@@ -11,6 +11,7 @@ from pathlib import Path
 
 from flows.errors import SourceError, UsageError
 from flows.records import RawDocument, Reject
+from flows.words import MEDIA_SNIFF_BYTES
 
 _TEXT_SUFFIXES = (".txt", ".text", ".md", ".markdown")
 _HTML_SUFFIXES = (".html", ".htm", ".xhtml", ".shtml")
@@ -103,7 +104,7 @@ def _media_type(name: str, data: bytes) -> str:
         return "text/html"
     if name.endswith(_TEXT_SUFFIXES):
         return "text/plain"
-    head = data[:1024].lstrip().lower()
+    head = data[:MEDIA_SNIFF_BYTES].lstrip().lower()
     return "text/html" if head.startswith(_HTML_SNIFF) else "text/plain"
 
 

@@ -12,20 +12,21 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from flows.entities.words import (
+    SHOUTED_CAPS_SHARE,
+    SHOUTED_MIN_CAPITALS,
+    TITLE_CASED_LONG_WORD_CHARS,
+    TITLE_CASED_MIN_LONG_WORDS,
+    TRUECASE_FUNCTION_WORDS,
+)
+
 QUOTE_MARKS = str.maketrans({"‘": "'", "’": "'", "‚": "'", "“": '"', "”": '"', "„": '"'})
 _LOWER_PAIR = re.compile(r"[^\W\d_A-Z]{2}")  # two letters in a row, neither an ASCII capital
-_LOWER_LONG_WORD = re.compile(r"(?<![^\W\d_])[a-z][^\W\d_]{3}")
+# A word of TITLE_CASED_LONG_WORD_CHARS letters or more that starts in lower case.
+_LOWER_LONG_WORD = re.compile(rf"(?<![^\W\d_])[a-z][^\W\d_]{{{TITLE_CASED_LONG_WORD_CHARS - 1}}}")
 _LETTER_RUN = re.compile(r"[^\W\d_]+")
 _LOWER_WORD = re.compile(r"(?<![\w'’-])[a-z][a-z'’-]*")
 _MID_SENTENCE_CAPITAL = re.compile(r"(?<=[a-z,] )[A-Z][a-z][a-z'’-]*")
-# A line is shouted when at least this share of its cased letters are capitals (and it has at
-# least _CAPS_MIN_LETTERS of them): conll headlines and datelines ("BELGRADE 1996-08-30") are
-# 100%, mixed lines with acronyms ("NATO and the OSCE said") stay under 50%.
-_CAPS_SHARE = 0.8
-_CAPS_MIN_LETTERS = 4
-_TITLE_WORD_LENGTH = 4  # shorter words ("of", "the", "on") stay lower case in title case
-_CAPS_FUNCTION_WORDS = frozenset({"a", "an", "and", "at", "by", "for", "from", "in", "of", "on"})
-_CAPS_FUNCTION_WORDS |= frozenset({"or", "the", "to", "vs", "with"})
 
 
 def is_shouted(text: str) -> bool:
@@ -35,7 +36,7 @@ def is_shouted(text: str) -> bool:
         return False  # prose, and the fast exit for it
     upper = sum(map(str.isupper, text))
     lower = sum(map(str.islower, text))
-    return upper >= _CAPS_MIN_LETTERS and upper >= _CAPS_SHARE * (upper + lower)
+    return upper >= SHOUTED_MIN_CAPITALS and upper >= SHOUTED_CAPS_SHARE * (upper + lower)
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,8 +71,8 @@ def is_title_cased(text: str) -> bool:
     """True for a headline-style line: every word of four letters or more is capitalised."""
     if _LOWER_LONG_WORD.search(text):
         return False
-    long_words = [w for w in _LETTER_RUN.findall(text) if len(w) >= _TITLE_WORD_LENGTH]
-    return len(long_words) >= 2 and all(w[0].isupper() for w in long_words)
+    long_words = [w for w in _LETTER_RUN.findall(text) if len(w) >= TITLE_CASED_LONG_WORD_CHARS]
+    return len(long_words) >= TITLE_CASED_MIN_LONG_WORDS and all(w[0].isupper() for w in long_words)
 
 
 def model_text(text: str, casing: Casing, unit: int) -> str:
@@ -91,7 +92,7 @@ def model_text(text: str, casing: Casing, unit: int) -> str:
             continue  # initials and "U.S." stay capitals
         lowered = word.lower()
         keep_first = before != "'" and not (
-            start > 0 and (lowered in _CAPS_FUNCTION_WORDS or lowered in vocabulary)
+            start > 0 and (lowered in TRUECASE_FUNCTION_WORDS or lowered in vocabulary)
         )
         if not shouted and keep_first:
             continue

@@ -22,6 +22,7 @@ _SEPARATOR = re.compile(
 _LEAD_PUNCT = frozenset(",.;:'’‘\"“”-–—/!?*+=&#")
 _TRAIL_PUNCT = frozenset(",;:'’‘\"“”-–—/!?*+=&#")
 _POSSESSIVE_S = ("'s", "’s", "‘s")
+_POSSESSIVE_CHARS = len("'s")  # every form above is a mark and an "s"
 _LEADING_THE = re.compile(r"^the\s+", re.IGNORECASE)
 
 
@@ -79,8 +80,8 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
             start += 1
         while end > start and (text[end - 1].isspace() or text[end - 1] in _TRAIL_PUNCT):
             end -= 1
-        if end - start > 2 and text.endswith(_POSSESSIVE_S, start, end):
-            end -= 2  # "Russia's", and "Reagan 's" in tokenised text
+        if end - start > _POSSESSIVE_CHARS and text.endswith(_POSSESSIVE_S, start, end):
+            end -= _POSSESSIVE_CHARS  # "Russia's", and "Reagan 's" in tokenised text
         else:
             return start, end
 

@@ -23,7 +23,6 @@ _PERSON_CUES = frozenset(
 )
 _ACRONYM = re.compile(r"^[A-Z]{2,6}$")
 _ACRONYM_GAP = re.compile(r"^\s*(?:,\s*or|\(|,\s*known\s+as)\s*(?:the\s+)?$")
-_ACRONYM_MAX_GAP = 12
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,7 +76,7 @@ def cluster_mentions(text: str, names: Sequence[Mention]) -> list[list[int]]:
         for i in members:
             if candidates:
                 union(i, _nearest(names, names[i].start, candidates))
-            if len(full) < 2:  # "Berg" beside "Anna Berg" and "Otto Berg" is two people
+            if len(full) <= 1:  # "Berg" beside "Anna Berg" and "Otto Berg" is two people
                 union(members[0], i)
     for key, members in forms.items():
         first = names[members[0]]
@@ -162,7 +161,7 @@ def _spells_out(
     if initials == acronym:
         return True
     return any(
-        0 <= s.start - f.end <= _ACRONYM_MAX_GAP
+        0 <= s.start - f.end <= words.ACRONYM_MAX_GAP_CHARS
         and _ACRONYM_GAP.match(text[f.end : s.start]) is not None
         for s in short
         for f in full

@@ -17,9 +17,6 @@ _WHOSE = re.compile(r"^\s*,\s*whose\b")
 _AGE = re.compile(r"^\s*,\s*\d{1,3}\s*,")
 _APPOSITIVE = re.compile(r"^\s*,\s+([^,;.!?()\"“”]{1,100})(.?)")
 _PHRASE_WORD = re.compile(r"[\w’'-]+")
-_APPOSITIVE_OPENERS = frozenset({"a", "an", "the", "his", "her", "its", "their"})
-_PHRASE_STOPS = frozenset({"of", "to", "for", "with", "at", "in", "on", "from", "by", "and", "or"})
-_PHRASE_STOPS |= frozenset({"who", "which", "that", "whose", "since", "until", "after", "before"})
 
 
 def context_cues(
@@ -28,8 +25,8 @@ def context_cues(
     """(cue, class) pairs read from a span and around it inside its unit: initials and given
     names, titles and role nouns before it, appositives and "who" after it, reporting verbs on
     either side, place prepositions. See words.CUE_WEIGHTS."""
-    before = text[max(unit[0], start - 60) : start]
-    after = text[end : min(unit[1], end + 120)]
+    before = text[max(unit[0], start - words.CONTEXT_BEFORE_CHARS) : start]
+    after = text[end : min(unit[1], end + words.CONTEXT_AFTER_CHARS)]
     cues = (*_shape_cues(text[start:end], label), *_cues_before(before), *_cues_after(after))
     if label in _PLACE_RIVALS:
         return cues
@@ -63,7 +60,7 @@ def _cues_before(before: str) -> list[tuple[str, str]]:
         noun_class = _noun_class(folded)
         if noun_class is not None and noun_class != "place":
             cues.append((noun_class + "_noun", noun_class))
-        if folded in words.REPORTING_VERBS:
+        if folded in words.SPEAKER_VERB_FORMS:
             cues.append(("speaker", "person"))
     if folded in words.PLACE_PREPOSITIONS or (
         folded == "the" and previous in words.PLACE_PREPOSITIONS
@@ -79,7 +76,7 @@ def _cues_before(before: str) -> list[tuple[str, str]]:
 def _cues_after(after: str) -> list[tuple[str, str]]:
     cues: list[tuple[str, str]] = []
     verb = _AFTER_VERB.match(after)
-    if verb is not None and verb.group(1) in words.REPORTING_VERBS:
+    if verb is not None and verb.group(1) in words.SPEAKER_VERB_FORMS:
         cues.append(("speaker", "person"))
     if _WHO.match(after) or _AGE.match(after):
         cues.append(("who", "person"))
@@ -108,19 +105,19 @@ def appositive_class(after: str, *, closed: bool = False) -> str | None:
     match = _APPOSITIVE.match(after)
     if match is None or (closed and match.group(2) != ","):
         return None
-    phrase = _PHRASE_WORD.findall(match.group(1))[:12]
+    phrase = _PHRASE_WORD.findall(match.group(1))[: words.APPOSITIVE_MAX_WORDS]
     if not phrase:
         return None
     first = phrase[0]
     if not (
-        first.casefold() in _APPOSITIVE_OPENERS
+        first.casefold() in words.APPOSITIVE_OPENERS
         or first.islower()
         or _POSSESSIVE.search(first) is not None
     ):
         return None
     head: list[str] = []
     for word in phrase:
-        if word.casefold() in _PHRASE_STOPS and head:
+        if word.casefold() in words.APPOSITIVE_STOPS and head:
             break
         head.append(word)
     for word in reversed(head):

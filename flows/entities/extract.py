@@ -13,18 +13,11 @@ from typing import Any
 from flows.entities import cleanup
 from flows.entities.casing import Casing, model_text, read_casing
 from flows.entities.resolution import RawMention, make_entity_id, resolve_entities
+from flows.entities.words import DEFAULT_BATCH_SIZE, MAX_UNIT_CHARS
 from flows.records import Entity, ParsedDocument, Section
 
 # The components NER needs; every other one (tagger, parser, lemmatizer...) is disabled.
 NER_COMPONENTS: tuple[str, ...] = ("ner",)
-# Texts (block lines) per nlp.pipe batch. `benchmarks.bench_entities --sweep 16,64,256,1000` on
-# the seeds and on the conll dev split: 64 to 1000 are within run-to-run noise of each other,
-# 16 is about 15% slower. 256 keeps a batch's memory small with long paragraphs.
-DEFAULT_BATCH_SIZE = 256
-# A run unit longer than this is cut at whitespace: news paragraphs are far shorter, and the
-# cap keeps one pathological block (a table flattened into one line) from growing the model's
-# working memory without bound.
-MAX_UNIT_CHARS = 10_000
 
 
 def extract_entities(

@@ -35,7 +35,6 @@ _NEXT_CAPITAL = re.compile(r"\s+[A-Z]")
 _CAPITALISED = re.compile(r"(?<![\w'.-])[A-ZÀ-ÖØ-Þ][\w'.&-]*")
 _TOKEN_TAIL = re.compile(r"(?:'s?|[.,;:])+$")
 _COMMA_NEXT = re.compile(r"\s*,\s")
-_GENERATED_VOTE = 0.5  # the label of a span found by a cue alone; the cue itself votes too
 _PLACE_PREP = ("place_prep", "place")
 _PLACE_RIVALS = frozenset({"person", "org", "place"})  # classes a place cue may argue against
 
@@ -205,7 +204,7 @@ def _candidates(doc: _Doc, found: Sequence[Mention]) -> list[Mention]:
                 continue
             for start, end, _ in cleanup.clean_span(doc.text, run_start, run_end, label):
                 if not taken.overlaps(start, end):
-                    out.append(_mention(doc, index, (start, end), label, vote=_GENERATED_VOTE))
+                    out.append(_mention(doc, index, (start, end), label, vote=words.CUE_FOUND_VOTE))
                     taken.add(start, end)
     return out
 
@@ -215,12 +214,16 @@ def _candidate_label(
 ) -> str | None:
     text, unit = doc.text, doc.units[index]
     if _COMMA_NEXT.match(text, end):
-        appositive = context.appositive_class(text[end : min(unit[1], end + 120)], closed=True)
+        appositive = context.appositive_class(
+            text[end : min(unit[1], end + words.CONTEXT_AFTER_CHARS)], closed=True
+        )
         if appositive is not None:
             return words.CLASS_DEFAULT_LABEL[appositive]
     if shapes.person_shaped(text[start:end]):
         return "PERSON"
-    role = context.role_noun_before(text[max(unit[0], start - 30) : start])
+    role = context.role_noun_before(
+        text[max(unit[0], start - words.ROLE_NOUN_WINDOW_CHARS) : start]
+    )
     if role is not None:
         return words.CLASS_DEFAULT_LABEL[role]
     for other in neighbours:
@@ -279,7 +282,7 @@ def _propagate(
         if label == "PERSON" and " " in canonical:
             forms.add(cleanup.name_key(canonical).rsplit(" ", 1)[-1])  # the surname alone
         for key in forms:
-            if len(key) < 2 or key in words.NOT_NAMES:
+            if len(key) <= 1 or key in words.NOT_NAMES:
                 continue
             if owner.get(key, index) != index:
                 clash.add(key)
@@ -325,7 +328,8 @@ def _matches(view: str, start: int, key: str) -> bool:
 
 
 def _sentence_initial(text: str, unit: tuple[int, int], start: int) -> bool:
-    return _SENTENCE_START.search(text[max(unit[0], start - 40) : start]) is not None
+    window = text[max(unit[0], start - words.SENTENCE_START_WINDOW_CHARS) : start]
+    return _SENTENCE_START.search(window) is not None
 
 
 class _Occupancy:

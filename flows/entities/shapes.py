@@ -13,7 +13,6 @@ _WORD_AFTER = re.compile(r" ([A-Z][a-z][\w-]*)(?![\w'’.-])")
 _INITIAL = re.compile(r"^[A-Z]\.\s*[A-Z][a-z]|\s[A-Z]\.\s+[A-Z][a-z]")
 _COORD_GAP = re.compile(r"^(?:['’‘]s)?\s*(?:,\s*|,?\s+(?:and|or|&)\s+)$")
 _CONJ_GAP = re.compile(r"^(?:['’‘]s)?\s*,?\s+(?:and|or|&)\s+$")
-_MAX_GAP = 8
 _NOT_NAME_OR_CALENDAR = words.NOT_NAMES | words.CALENDAR_WORDS
 
 
@@ -31,16 +30,18 @@ def person_shaped(surface: str) -> bool:
     """Two or more capitalised words led by a given name or an initial: "Pete Sampras",
     "P. Simmons"."""
     parts = surface.split()
-    if len(parts) < 2 or not parts[1][:1].isupper():
+    if len(parts) <= 1 or not parts[1][:1].isupper():
         return False
     return is_given_name(parts[0]) or _INITIAL.match(surface) is not None
 
 
 def given_name_before(text: str, floor: int, start: int) -> int | None:
     """Start of a given name written right before `start` ("Tino Martinez"), or None."""
-    if start - floor < 3 or text[start - 1] != " " or not text[start - 2].isalpha():
+    if start - floor < words.GIVEN_NAME_MIN_GAP_CHARS:
         return None
-    word = text[max(floor, start - 20) : start - 1].rsplit(None, 1)[-1]
+    if text[start - 1] != " " or not text[start - 2].isalpha():
+        return None
+    word = text[max(floor, start - words.GIVEN_NAME_WINDOW_CHARS) : start - 1].rsplit(None, 1)[-1]
     if not (word.isalpha() and word[1:].islower() and is_given_name(word)):
         return None
     return start - 1 - len(word)
@@ -48,22 +49,22 @@ def given_name_before(text: str, floor: int, start: int) -> int | None:
 
 def surname_after(text: str, end: int, ceiling: int) -> int | None:
     """End of a capitalised word right after a lone given name ("Natalia Karimova"), or None."""
-    match = _WORD_AFTER.match(text[end : min(ceiling, end + 30)])
-    if match is None or fold(match.group(1)).casefold() in words.NOT_NAMES | words.CALENDAR_WORDS:
+    match = _WORD_AFTER.match(text[end : min(ceiling, end + words.SURNAME_WINDOW_CHARS)])
+    if match is None or fold(match.group(1)).casefold() in _NOT_NAME_OR_CALENDAR:
         return None
     return end + match.end(1)
 
 
 def coordinated(text: str, left_end: int, right_start: int) -> bool:
     """True when two spans are joined as list members: "Odesa, Mykolaiv and Kherson"."""
-    if right_start - left_end > _MAX_GAP or right_start < left_end:
+    if right_start - left_end > words.LIST_GAP_MAX_CHARS or right_start < left_end:
         return False
     return _COORD_GAP.match(text[left_end:right_start]) is not None
 
 
 def conjoined(text: str, left_end: int, right_start: int) -> bool:
     """True when two spans are joined by a conjunction: "Moscow's and Kyiv's"."""
-    if right_start - left_end > _MAX_GAP or right_start < left_end:
+    if right_start - left_end > words.LIST_GAP_MAX_CHARS or right_start < left_end:
         return False
     return _CONJ_GAP.match(text[left_end:right_start]) is not None
 

@@ -10,6 +10,8 @@ equal; where an item was tried and left out, the comment says so.
 
 from __future__ import annotations
 
+from flows import words as shared
+
 # spaCy/OntoNotes labels that name something; they are clustered and resolved per document.
 # The other labels (DATE, TIME, PERCENT, MONEY, QUANTITY, ORDINAL, CARDINAL) are kept as the
 # model gives them, each mention its own canonical form.
@@ -125,18 +127,42 @@ PLACE_PARTS: frozenset[str] = frozenset(
 )
 
 
-# Reporting verbs: a name right before ("Witkoff said") or right after ("said Dmitry Kuznets") is
-# a speaker. Organisations speak too, and places by metonymy ("Russia said"), so the cue is weak
-# (CUE_WEIGHTS["speaker"]): on the seed and conll it decides no cluster alone and moves F1 by
-# less than 0.001; it breaks ties between a lone surname and another label. Common English
-# reporting verbs, inflected; "reported" is left out (the seed's subjects of it are agencies).
-REPORTING_VERBS: frozenset[str] = frozenset(
-    """
-    acknowledged acknowledges added adds admits admitted argued argues asked asks cautioned
-    commented comments complained complains declared declares explained explains insisted
-    insists noted notes recalled recalls replied replies said says stated states stressed
-    stresses suggested suggests tells told warned warns writes wrote
-    """.split()
+# Reporting verbs as a speaker cue: a name right before ("Witkoff said") or right after ("said
+# Dmitry Kuznets") is a speaker. Organisations speak too, and places by metonymy ("Russia said"),
+# so the cue is weak (CUE_WEIGHTS["speaker"]): on the seed and conll it decides no cluster alone
+# and moves F1 by less than 0.001; it breaks ties between a lone surname and another label.
+# A deliberately narrow subset of the shared lemmas (flows.words.REPORTING_VERBS), each with the
+# forms that follow or precede a name (past and third person singular; "caution" only in the
+# past); "report" is left out (the seed's subjects of "reported" are agencies). The text is
+# matched as written, without a lemmatizer (NER runs alone), hence the surface forms.
+SPEAKER_VERB_INFLECTIONS: dict[str, tuple[str, ...]] = {
+    "acknowledge": ("acknowledged", "acknowledges"),
+    "add": ("added", "adds"),
+    "admit": ("admitted", "admits"),
+    "argue": ("argued", "argues"),
+    "ask": ("asked", "asks"),
+    "caution": ("cautioned",),
+    "comment": ("commented", "comments"),
+    "complain": ("complained", "complains"),
+    "declare": ("declared", "declares"),
+    "explain": ("explained", "explains"),
+    "insist": ("insisted", "insists"),
+    "note": ("noted", "notes"),
+    "recall": ("recalled", "recalls"),
+    "reply": ("replied", "replies"),
+    "say": ("said", "says"),
+    "state": ("stated", "states"),
+    "stress": ("stressed", "stresses"),
+    "suggest": ("suggested", "suggests"),
+    "tell": ("told", "tells"),
+    "warn": ("warned", "warns"),
+    "write": ("wrote", "writes"),
+}
+SPEAKER_LEMMAS: frozenset[str] = frozenset(SPEAKER_VERB_INFLECTIONS)
+# The subset stays a subset: a verb added here must be a reporting verb for the quote stage too.
+assert SPEAKER_LEMMAS <= shared.REPORTING_VERBS, sorted(SPEAKER_LEMMAS - shared.REPORTING_VERBS)
+SPEAKER_VERB_FORMS: frozenset[str] = frozenset(
+    form for forms in SPEAKER_VERB_INFLECTIONS.values() for form in forms
 )
 
 
@@ -175,6 +201,75 @@ CUE_WEIGHTS: dict[str, float] = {
     "place_of": 2.0,  # "the city of X", "east of X"
     "speaker": 0.5,  # "X said", "said X"
 }
+
+# A span found by a cue alone (no model label) votes its label at this weight; the cue itself
+# votes too. Set by judgment.
+CUE_FOUND_VOTE = 0.5
+
+# --- model input (extract, casing) ----------------------------------------------------------------
+
+# Texts (block lines) per nlp.pipe batch. `benchmarks.bench_entities --sweep 16,64,256,1000` on
+# the seeds and on the conll dev split: 64 to 1000 are within run-to-run noise of each other,
+# 16 is about 15% slower. 256 keeps a batch's memory small with long paragraphs.
+DEFAULT_BATCH_SIZE = 256
+# A run unit longer than this is cut at whitespace: news paragraphs are far shorter, and the
+# cap keeps one pathological block (a table flattened into one line) from growing the model's
+# working memory without bound.
+MAX_UNIT_CHARS = 10_000
+# A line is shouted when at least this share of its cased letters are capitals (and it has at
+# least SHOUTED_MIN_CAPITALS of them): conll headlines and datelines ("BELGRADE 1996-08-30") are
+# 100%, mixed lines with acronyms ("NATO and the OSCE said") stay under 50%.
+SHOUTED_CAPS_SHARE = 0.8
+SHOUTED_MIN_CAPITALS = 4
+# A line is title-cased when every word of at least TITLE_CASED_LONG_WORD_CHARS letters is
+# capitalised (shorter words, "of", "the", "on", stay lower case in title case) and it has at
+# least TITLE_CASED_MIN_LONG_WORDS such words. Set by judgment.
+TITLE_CASED_LONG_WORD_CHARS = 4
+TITLE_CASED_MIN_LONG_WORDS = 2
+# Function words a truecased headline line writes in lower case for the model (not the first word
+# of the line). Narrower than flows.words.MINOR_WORDS, which plain-text headlines and quoted
+# titles are judged by ("as", "but", "into", "nor", "per" and "via" keep their capital here); not
+# merged with it, since that would change what the model reads.
+TRUECASE_FUNCTION_WORDS: frozenset[str] = frozenset(
+    "a an and at by for from in of on or the to vs with".split()
+)
+
+# --- context windows (context, resolution, shapes) ------------------------------------------------
+
+# Characters of the run unit read before and after a span for context cues (titles, role nouns,
+# "said"; appositives, "who"). Set by judgment: a title and its modifiers, or an appositive
+# phrase, fit.
+CONTEXT_BEFORE_CHARS = 60
+CONTEXT_AFTER_CHARS = 120
+# Words of an appositive phrase looked at for its head noun. Set by judgment.
+APPOSITIVE_MAX_WORDS = 12
+# An appositive opens with one of these words, a lower-case word or a possessive ("X, a military
+# analyst", "X, Ukraine's ..."), and its head is the last cue noun before the first of the stop
+# words (prepositions, conjunctions, relative pronouns). Set by judgment.
+APPOSITIVE_OPENERS: frozenset[str] = frozenset({"a", "an", "the", "his", "her", "its", "their"})
+APPOSITIVE_STOPS: frozenset[str] = frozenset(
+    """
+    of to for with at in on from by and or who which that whose since until after before
+    """.split()
+)
+# Characters before a cue-found name searched for a role noun ("the news agency Interfax"), and
+# before a span for what makes it sentence-initial. Set by judgment.
+ROLE_NOUN_WINDOW_CHARS = 30
+SENTENCE_START_WINDOW_CHARS = 40
+# A given name right before a span ("Tino" of "Tino Martinez"): at least this many characters
+# (a two-letter word and a space) must precede the span, and the name is searched in this many.
+# The longest of GIVEN_NAMES has 11 letters. Set by judgment.
+GIVEN_NAME_MIN_GAP_CHARS = 3
+GIVEN_NAME_WINDOW_CHARS = 20
+# Characters after a lone given name searched for its surname ("Natalia Karimova"). Set by
+# judgment.
+SURNAME_WINDOW_CHARS = 30
+# Two spans are list members ("Odesa, Mykolaiv and Kherson") only when at most this many
+# characters (", ", " and ", "'s and ") lie between them. Set by judgment.
+LIST_GAP_MAX_CHARS = 8
+# An acronym is spelled out nearby ("Federal Security Service, or FSB", "(FSB)") only within
+# this many characters after the full name. Set by judgment.
+ACRONYM_MAX_GAP_CHARS = 12
 
 
 # Capitalised words that open sentences or headlines but never name anything alone; spans the

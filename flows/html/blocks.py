@@ -20,7 +20,7 @@ from flows.html.words import (
     BOILERPLATE_BLOCK_PATTERNS,
     BOILERPLATE_CLASS_WORDS,
     FURNITURE_MAX_CHARS,
-    HEADING_MAX_CHARS,
+    HEADING_ELEMENT_MAX_CHARS,
     LINK_DENSITY_MAX,
     NAV_TAGS,
     SUBHEAD_CLASS_WORDS,
@@ -238,7 +238,7 @@ def _lines(text: str) -> str:
 
 def _is_subhead(element: Any, text: str) -> bool:
     """A <div> or <span> a CMS marks as a subheading (class="pf_subheadline") instead of <hN>."""
-    if len(text) > HEADING_MAX_CHARS:
+    if len(text) > HEADING_ELEMENT_MAX_CHARS:
         return False
     return _class_words(element.get("class") or "") & SUBHEAD_CLASS_WORDS != frozenset()
 
@@ -269,7 +269,7 @@ def is_boilerplate(piece: Piece) -> bool:
     text = " ".join(piece.text.split())
     if _BOILERPLATE.search(text):
         return True
-    if piece.kind == "heading" and len(text) > HEADING_MAX_CHARS:
+    if piece.kind == "heading" and len(text) > HEADING_ELEMENT_MAX_CHARS:
         return False  # a long "heading" is a bold paragraph of the article, not a teaser
     # A list whose items are mostly links is a list of links (related stories, more from...),
     # and a heading that is a link to another page is a teaser's headline, not a section's.

@@ -8,13 +8,15 @@ headings sit between its paragraphs, which blocks are navigation.
 from __future__ import annotations
 
 from flows.html.blocks import PageBlock, Piece, block_key
-from flows.html.words import FURNITURE_MAX_SHARE
+from flows.html.words import (
+    FLATTENED_COVER_SHARE,
+    FRAGMENT_MIN_CHARS,
+    FRAGMENT_WINDOW_BLOCKS,
+    FURNITURE_MAX_SHARE,
+    LOCATE_PREFIX_CHARS,
+)
 
-_PREFIX_CHARS = 48  # a located block whose text trafilatura re-flowed still shares its opening
 _ITEM_TAGS = frozenset({"li", "dt", "dd", "td", "th"})
-_COVERED_SHARE = 0.9  # page blocks stand in for a flattened piece only if they hold all its text
-_MIN_FRAGMENT_CHARS = 12  # shorter fragments ("Read more") would be found anywhere
-_FRAGMENT_WINDOW = 400  # blocks searched after the last located one; bounds the cost per page
 
 
 def locate_pieces(pieces: list[Piece], blocks: list[PageBlock]) -> list[Piece]:
@@ -31,13 +33,15 @@ def locate_pieces(pieces: list[Piece], blocks: list[PageBlock]) -> list[Piece]:
     prefix: dict[str, list[int]] = {}
     for index, key in enumerate(keys):
         exact.setdefault(key, []).append(index)
-        prefix.setdefault(key[:_PREFIX_CHARS], []).append(index)
+        prefix.setdefault(key[:LOCATE_PREFIX_CHARS], []).append(index)
     located: list[Piece] = []
     last = -1
     for piece in pieces:
         whole = block_key(piece.text)
         head = block_key(piece.text.split("\n", 1)[0])
-        candidates = exact.get(whole) or exact.get(head) or prefix.get(head[:_PREFIX_CHARS]) or []
+        candidates = (
+            exact.get(whole) or exact.get(head) or prefix.get(head[:LOCATE_PREFIX_CHARS]) or []
+        )
         origin = next((i for i in candidates if i > last), candidates[0] if candidates else -1)
         if origin < 0:
             origin = _contained_in(head, keys, last, squeezed)
@@ -55,7 +59,8 @@ def locate_pieces(pieces: list[Piece], blocks: list[PageBlock]) -> list[Piece]:
         covered = blocks[origin : origin + span] if span > 1 else []
         if (
             covered
-            and sum(len(keys[origin + i]) for i in range(span)) >= _COVERED_SHARE * len(whole)
+            and sum(len(keys[origin + i]) for i in range(span))
+            >= FLATTENED_COVER_SHARE * len(whole)
             and not all(block.element.tag in _ITEM_TAGS for block in covered)
         ):
             # trafilatura flattened a stretch of the page into one run of lines (its fallbacks
@@ -77,10 +82,10 @@ def _contained_in(key: str, keys: list[str], last: int, squeezed: dict[int, str]
     Spaces are ignored: trafilatura glues a link's text to the word after it ("Prowas").
     """
     key = key.replace(" ", "")
-    if len(key) < _MIN_FRAGMENT_CHARS:
+    if len(key) < FRAGMENT_MIN_CHARS:
         return -1
     start = max(last, 0)
-    for index in range(start, min(len(keys), start + _FRAGMENT_WINDOW)):
+    for index in range(start, min(len(keys), start + FRAGMENT_WINDOW_BLOCKS)):
         if index not in squeezed:
             squeezed[index] = keys[index].replace(" ", "")
         if key in squeezed[index]:

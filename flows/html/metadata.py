@@ -38,6 +38,9 @@ from lxml import etree
 from flows.html.words import (
     ARTICLE_TYPES,
     BYLINE_PREFIX,
+    JSONLD_MAX_DEPTH,
+    MARKED_AUTHOR_MAX_CHARS,
+    MARKED_AUTHORS_MAX,
     META_AUTHOR,
     META_DESCRIPTION,
     META_LANGUAGE,
@@ -45,6 +48,8 @@ from flows.html.words import (
     META_SITE,
     META_TITLE,
     PAGE_TYPES,
+    PUBLISHED_MAX_YEAR,
+    PUBLISHED_MIN_YEAR,
     TITLE_SEPARATORS,
 )
 from flows.records import Metadata
@@ -61,10 +66,9 @@ _PUBLISHED_MARKUP = etree.XPath("//*[@itemprop='datePublished'] | //time[@pubdat
 _ARTICLE_TIMES = etree.XPath("//article//time/@datetime")
 _H1 = etree.XPath("//h1")
 _TITLE = etree.XPath("//head/title | //title")
-_MAX_JSON_DEPTH = 12  # JSON-LD graphs nest a few levels; a hostile one must not recurse for ever
 _TRAILING_COMMA = re.compile(r",\s*([}\]])")
 _LANG = re.compile(r"^([a-zA-Z]{2,3})(?:[-_][a-zA-Z0-9]+)*$")
-_EPOCH = re.compile(r"^\d{10}(\d{3})?$")
+_EPOCH = re.compile(r"^\d{10}(?P<millis>\d{3})?$")  # Unix time in seconds or milliseconds
 _URLISH = re.compile(r"^(https?:)?//|^www\.", re.IGNORECASE)
 _DATE_FORMATS = (  # seen in meta tags and microdata beyond ISO 8601 and RFC 2822
     "%Y%m%d",
@@ -85,11 +89,7 @@ _DATE_NOISE = re.compile(
     r"^\W*(posted|published|updated|on)\b:?|\b(mon|tue|wed|thu|fri|sat|sun)[a-z]*\b,?|\s+(at|on)\s+",
     re.IGNORECASE,
 )
-_MAX_NAME_CHARS = 60
-_MAX_AUTHORS = 6
 _NOT_A_NAME = re.compile(r"[\d@|/]")
-_MIN_YEAR = 1990  # news on the web; earlier "dates" in meta tags are placeholders like 1970-01-01
-_MAX_YEAR = 9998  # leaves room for any UTC offset without overflowing datetime
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,7 +164,7 @@ def _load_json(text: str) -> Any:
 
 
 def _walk(data: Any, depth: int) -> Iterator[dict[str, Any]]:
-    if depth > _MAX_JSON_DEPTH:
+    if depth > JSONLD_MAX_DEPTH:
         return
     if isinstance(data, list):
         for item in data:
@@ -270,10 +270,10 @@ def _marked_authors(root: Any) -> Iterator[str]:
         named = _AUTHOR_NAME(element)
         name = _clean_author((named[0] if named else element).text_content())
         # Marked elements often wrap a handle or the date too; a name has neither.
-        if name and len(name) <= _MAX_NAME_CHARS and not _NOT_A_NAME.search(name):
+        if name and len(name) <= MARKED_AUTHOR_MAX_CHARS and not _NOT_A_NAME.search(name):
             names.append(name)
     if names:
-        yield ", ".join(list(dict.fromkeys(names))[:_MAX_AUTHORS])
+        yield ", ".join(list(dict.fromkeys(names))[:MARKED_AUTHORS_MAX])
 
 
 def _clean_author(name: str) -> str | None:
@@ -317,12 +317,13 @@ def parse_timestamp(value: str) -> datetime | None:
     if not value:
         return None
     parsed: datetime | None = None
-    if _EPOCH.match(value):
-        seconds = int(value) / (1000 if len(value) == 13 else 1)
+    epoch = _EPOCH.match(value)
+    if epoch:
+        seconds = int(value) / (1000 if epoch["millis"] else 1)
         parsed = datetime.fromtimestamp(seconds, tz=UTC)
     else:
         parsed = _iso(value) or _rfc2822(value) or _formatted(value)
-    if parsed is None or not _MIN_YEAR <= parsed.year <= _MAX_YEAR:
+    if parsed is None or not PUBLISHED_MIN_YEAR <= parsed.year <= PUBLISHED_MAX_YEAR:
         return None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=UTC)

@@ -37,6 +37,7 @@ from flows.html.words import (
     LINK_RUN_MIN,
     MAX_HTML_BYTES,
     MIN_ANY_ARTICLE_CHARS,
+    TRUNCATED_DESCRIPTION_MIN_SHARE,
 )
 from flows.records import Draft, DraftBlock, Metadata
 
@@ -142,7 +143,7 @@ def _same(a: str, b: str) -> bool:
     if a == b:
         return True
     short, long = sorted((a.rstrip(".… "), b.rstrip(".… ")), key=len)
-    return len(short) >= 0.8 * len(long) and long.startswith(short)
+    return len(short) >= TRUNCATED_DESCRIPTION_MIN_SHARE * len(long) and long.startswith(short)
 
 
 def _without_orphan_headings(pieces: list[Piece]) -> list[Piece]:

@@ -26,14 +26,18 @@ from flows.html.locate import (
     used_blocks,
 )
 from flows.html.words import (
-    HEADING_MAX_CHARS,
+    DENSEST_GRANDPARENT_SHARE,
+    HEADING_ELEMENT_MAX_CHARS,
     JSONLD_BLOCK_MATCH,
     JSONLD_BODY_MIN_CHARS,
     JSONLD_COVERAGE_MIN,
+    JSONLD_NGRAM_WORDS,
     MIN_ARTICLE_CHARS,
     PROSE_LINK_SHARE,
     PROSE_MIN_CHARS,
+    SECTION_HEADING_MIN_LEVEL,
     SPLIT_CONTAINER_MIN_CHARS,
+    SPLIT_CONTAINER_SCOPE_LEVELS,
 )
 
 _WORDS = re.compile(r"\w+")
@@ -56,7 +60,7 @@ def _densest_container(blocks: list[PageBlock]) -> list[Piece]:
             continue
         parent = block.element.getparent()
         grandparent = parent.getparent() if parent is not None else None
-        for ancestor, share in ((parent, 1.0), (grandparent, 0.5)):
+        for ancestor, share in ((parent, 1.0), (grandparent, DENSEST_GRANDPARENT_SHARE)):
             if ancestor is not None:
                 credit[ancestor] = credit.get(ancestor, 0.0) + share * len(block.text)
     if not credit:
@@ -95,8 +99,8 @@ def with_jsonld_body(pieces: list[Piece], blocks: list[PageBlock], body: str | N
     text = _plain_body(body)
     if text is None:
         return pieces
-    wanted = _trigrams(text)
-    have = _trigrams("\n".join(p.text for p in pieces))
+    wanted = _ngrams(text)
+    have = _ngrams("\n".join(p.text for p in pieces))
     if len(wanted & have) / len(wanted) >= JSONLD_COVERAGE_MIN:
         return pieces
     used = used_blocks(pieces)
@@ -125,13 +129,14 @@ def _plain_body(body: str | None) -> str | None:
     return body if len(body) >= JSONLD_BODY_MIN_CHARS else None
 
 
-def _trigrams(text: str) -> set[tuple[str, ...]]:
+def _ngrams(text: str) -> set[tuple[str, ...]]:
     words = _WORDS.findall(text.casefold())
-    return {tuple(words[i : i + 3]) for i in range(max(1, len(words) - 2))}
+    n = JSONLD_NGRAM_WORDS
+    return {tuple(words[i : i + n]) for i in range(max(1, len(words) - n + 1))}
 
 
 def _containment(text: str, wanted: set[tuple[str, ...]]) -> float:
-    grams = _trigrams(text)
+    grams = _ngrams(text)
     return len(grams & wanted) / len(grams) if grams else 0.0
 
 
@@ -152,7 +157,7 @@ def with_split_containers(pieces: list[Piece], blocks: list[PageBlock]) -> list[
     if not container.get("class") or container.getparent() is None:
         return pieces  # a bare <div> says nothing about which others belong with it
     scope = container
-    for _ in range(3):  # article chunks sit in wrappers of their own, siblings of each other
+    for _ in range(SPLIT_CONTAINER_SCOPE_LEVELS):
         scope = scope.getparent() if scope.getparent() is not None else scope
     # A twin looks like the container and sits in a wrapper that looks like the container's:
     # a generic class ("row", "group") alone would also match author boxes and key points.
@@ -200,9 +205,14 @@ def with_headings(pieces: list[Piece], blocks: list[PageBlock]) -> list[Piece]:
     additions = []
     for index in range(min(used) + 1, max(used)):
         block = blocks[index]
-        if index in used or block.kind != "heading" or block.furniture or block.level < 2:
+        if (
+            index in used
+            or block.kind != "heading"
+            or block.furniture
+            or block.level < SECTION_HEADING_MIN_LEVEL
+        ):
             continue
-        if len(block.text) <= HEADING_MAX_CHARS and _introduces(index, blocks, used):
+        if len(block.text) <= HEADING_ELEMENT_MAX_CHARS and _introduces(index, blocks, used):
             additions.append(from_block(block, index))
     return merge_pieces(pieces, additions)
 

@@ -27,10 +27,17 @@ from flows.html.words import (
 )
 
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
+# libxml2 keeps C0 control characters in text nodes but refuses them when a text is assigned
+# (ValueError: "All strings must be XML compatible"), as the blocks stage does for <br> tails.
+# Form feed and vertical tab are whitespace to HTML; the others carry nothing readable.
+_CONTROL_SPACES = str.maketrans({"\f": " ", "\v": " "})
+_CONTROLS = re.compile(r"[\x00-\x08\x0e-\x1f]")
 # libxml2's message when it gives up on deep nesting (error type ERR_RESOURCE_LIMIT).
 _DEPTH_ERROR = "Excessive depth"
 _HIDDEN_XPATH = etree.XPath(
-    "//*[@hidden or @aria-hidden='true' or contains(@style, 'none') or contains(@style, 'hidden')]"
+    "//*[@hidden or @aria-hidden='true'"
+    " or contains(translate(@style, 'NOE', 'noe'), 'none')"
+    " or contains(translate(@style, 'HIDEN', 'hiden'), 'hidden')]"
 )
 _SPACES = re.compile(r"\s+")
 _COUNT = etree.XPath("count(//*)")
@@ -53,6 +60,7 @@ _BLOCK_TAGS = frozenset(
 def parse_tree(text: str) -> Any:
     """Parse HTML text into an lxml.html document whose nesting is at most MAX_DEPTH."""
     text = _XML_DECLARATION.sub("", text, count=1)  # lxml refuses str input that declares bytes
+    text = _CONTROLS.sub("", text.translate(_CONTROL_SPACES))
     # huge_tree lifts libxml2's 10 MB cap on one text node (inline data blobs in <script> reach
     # it); the input is bounded by MAX_HTML_BYTES before this point.
     parser = lxml.html.HTMLParser(

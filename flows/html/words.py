@@ -25,9 +25,10 @@ MAX_ELEMENTS = 30_000
 # a fixed depth and silently drops the rest of the page, so deeper pages are re-parsed through an
 # event parser that flattens instead of truncating.
 MAX_DEPTH = 128
-# Bytes and characters looked at when sniffing: the HTML standard's prescan reads 1,024 bytes, but
-# real pages put <meta charset> after long <head> preambles (aeb-dev: up to 13 kB in).
-SNIFF_BYTES = 16_384
+# Bytes searched for the page's own encoding declaration (<meta charset>, http-equiv, <?xml?>):
+# the HTML standard's prescan reads 1,024 bytes, but real pages put <meta charset> after long
+# <head> preambles (aeb-dev: up to 13 kB in).
+DECLARATION_SNIFF_BYTES = 16_384
 # An undeclared page that is not UTF-8 and defeats detection is read as browsers read it.
 BROWSER_DEFAULT_ENCODING = "cp1252"
 
@@ -200,8 +201,48 @@ SPLIT_CONTAINER_MIN_CHARS = 80
 # decide which split-container twins count as article text.
 PROSE_MIN_CHARS = 40
 PROSE_LINK_SHARE = 0.5
-# Heading text longer than this is a paragraph set in bold, not a heading.
-HEADING_MAX_CHARS = 200
+# Heading markup (<hN>, a subheadline class) around more text than this is a paragraph set in
+# bold, not a heading. Higher than plain text's HEADING_LINE_MAX_CHARS (90, flows.plaintext.words):
+# there a short line is the only sign of a heading, here the markup says so and only clearly
+# paragraph-sized text overrules it.
+HEADING_ELEMENT_MAX_CHARS = 200
+# <h1> is the page's headline (metadata, never a body block); headings put back between located
+# paragraphs start at this level.
+SECTION_HEADING_MIN_LEVEL = 2
+
+# --- lining extracted pieces up with the page's blocks (flows.html.locate) ------------------------
+
+# Characters of a piece's opening compared with a block's: a located block whose text
+# trafilatura re-flowed still shares its opening. Set by judgment.
+LOCATE_PREFIX_CHARS = 48
+# Page blocks stand in for a flattened piece only if they hold (nearly) all its text: this share
+# of its characters. Set by judgment.
+FLATTENED_COVER_SHARE = 0.9
+# Fragments (text trafilatura cut out of a longer block) shorter than this are not searched for:
+# short ones ("Read more") would be found anywhere. Set by judgment.
+FRAGMENT_MIN_CHARS = 12
+# Blocks searched for a fragment after the last located one; bounds the cost per page. Set by
+# judgment.
+FRAGMENT_WINDOW_BLOCKS = 400
+
+# --- repairs (flows.html.repair) ------------------------------------------------------------------
+
+# The densest-container fallback credits a prose block's characters to its parent in full and to
+# its grandparent at this share, so a wrapper of several prose containers can win. Set by judgment.
+DENSEST_GRANDPARENT_SHARE = 0.5
+# Twins of a split article container are searched for this many levels above it: article chunks
+# sit in wrappers of their own, siblings of each other. Set by judgment.
+SPLIT_CONTAINER_SCOPE_LEVELS = 3
+# Word n-grams JSON-LD articleBody and page text are compared in (JSONLD_COVERAGE_MIN,
+# JSONLD_BLOCK_MATCH): 3-grams.
+JSONLD_NGRAM_WORDS = 3
+
+# --- tidying (flows.html.page) --------------------------------------------------------------------
+
+# A standfirst repeats og:description when one is the other cut short (descriptions are often
+# truncated with an ellipsis) and the shorter keeps at least this share of the longer's characters.
+# Set by judgment.
+TRUNCATED_DESCRIPTION_MIN_SHARE = 0.8
 
 # --- metadata ------------------------------------------------------------------------------------
 
@@ -274,3 +315,13 @@ META_LANGUAGE = ("content-language", "language", "dc.language", "og:locale", "in
 BYLINE_PREFIX = re.compile(r"^\s*(by|from|von|par|por|di|door)\s+", re.IGNORECASE)
 # Title suffixes such as " | Site Name" or " - Site Name" on <title>.
 TITLE_SEPARATORS = re.compile(r"\s+[|\-–—:·»]\s+")
+# JSON-LD graphs nest a few levels; a hostile one must not recurse for ever. Set by judgment.
+JSONLD_MAX_DEPTH = 12
+# Elements marked rel="author" or itemprop="author" often wrap a handle or the date too: text
+# longer than this is no name, and at most this many names are kept. Set by judgment.
+MARKED_AUTHOR_MAX_CHARS = 60
+MARKED_AUTHORS_MAX = 6
+# Publication years kept: news on the web; earlier "dates" in meta tags are placeholders like
+# 1970-01-01. The upper bound leaves room for any UTC offset without overflowing datetime.
+PUBLISHED_MIN_YEAR = 1990
+PUBLISHED_MAX_YEAR = 9998

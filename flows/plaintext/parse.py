@@ -5,6 +5,7 @@ from __future__ import annotations
 from flows.normalize import normalize_text
 from flows.plaintext import words as lx
 from flows.records import Draft, DraftBlock, Metadata
+from flows.words import MINOR_WORDS
 
 
 def parse_plaintext(text: str, *, encoding: str | None = None) -> Draft:
@@ -45,14 +46,16 @@ def _line_groups(text: str) -> list[list[str]]:
             continue
         if _is_hard_wrapped(lines):
             lines = [" ".join(lines)]
-        elif len(lines) > 2 and _is_heading(lines[0]) and _is_hard_wrapped(lines[1:]):
+        elif (
+            len(lines) > lx.WRAP_MIN_LINES and _is_heading(lines[0]) and _is_hard_wrapped(lines[1:])
+        ):
             lines = [lines[0], " ".join(lines[1:])]  # a heading right above wrapped prose
         groups.append(lines)
     return groups
 
 
 def _is_hard_wrapped(lines: list[str]) -> bool:
-    if len(lines) < 2:
+    if len(lines) < lx.WRAP_MIN_LINES:
         return False
     wrapped = sum(
         1 for line in lines[:-1] if len(line) >= lx.WRAP_MIN_CHARS and not _ends_full_stop(line)
@@ -74,7 +77,7 @@ def _front_matter(
         if _is_credit(line) and "source_name" not in meta:
             meta["source_name"] = line
             blocks.append(DraftBlock("credit", line))
-        elif byline and "byline" not in meta and len(line.split()) <= lx.HEADING_MAX_WORDS:
+        elif byline and "byline" not in meta and len(line.split()) <= lx.HEADING_LINE_MAX_WORDS:
             names, _, credit = byline["names"].partition(", ")
             meta["byline"] = names
             if credit and _is_credit(credit):
@@ -105,20 +108,20 @@ def _is_title(line: str, lines: list[tuple[str, int]], pos: int, groups: list[li
     if lx.MARKDOWN_HEADING.match(line):
         return True
     words = line.split()
-    if len(words) > lx.TITLE_MAX_WORDS or len(line) > lx.TITLE_MAX_CHARS:
+    if len(words) > lx.HEADLINE_MAX_WORDS or len(line) > lx.HEADLINE_MAX_CHARS:
         return False
     return not _ends_sentence(line) or _is_all_caps(line) or _is_title_case(line)
 
 
 def _is_title_case(line: str) -> bool:
-    words = [w for w in line.split() if w[:1].isalpha() and w.casefold() not in lx.MINOR_WORDS]
+    words = [w for w in line.split() if w[:1].isalpha() and w.casefold() not in MINOR_WORDS]
     capitalized = sum(w[0].isupper() for w in words)
     return len(words) >= lx.TITLE_CASE_MIN_WORDS and capitalized >= lx.TITLE_CASE_SHARE * len(words)
 
 
 def _is_heading(line: str) -> bool:
     words = line.split()
-    if not words or len(words) > lx.HEADING_MAX_WORDS or len(line) > lx.HEADING_MAX_CHARS:
+    if not words or len(words) > lx.HEADING_LINE_MAX_WORDS or len(line) > lx.HEADING_LINE_MAX_CHARS:
         return False
     if line[0] in lx.QUOTE_OPENERS:  # a quoted line is speech ("(CROSSTALK.)"), not a title
         return False
@@ -150,4 +153,7 @@ def _body_follows(body: list[tuple[str, int]], pos: int) -> bool:
     if pos + 1 >= len(body):
         return False
     following = body[pos + 1][0]
-    return not _is_heading(following) or len(following) > len(body[pos][0]) * 2
+    return (
+        not _is_heading(following)
+        or len(following) > len(body[pos][0]) * lx.HEADING_NEXT_LINE_RATIO
+    )

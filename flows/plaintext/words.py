@@ -10,27 +10,33 @@ from __future__ import annotations
 
 import re
 
-# A heading is short: the seed's longest has 4 words, wire-style subheads rarely pass 10.
-HEADING_MAX_WORDS = 12
-HEADING_MAX_CHARS = 90
+# A line is short enough to be a heading: the seed's longest has 4 words, wire-style subheads
+# rarely pass 10. Plain text has no markup, so the length of a line is the main evidence; in HTML
+# the markup says "heading" and only a much longer text overrules it
+# (flows.html.words.HEADING_ELEMENT_MAX_CHARS), hence the different numbers.
+HEADING_LINE_MAX_WORDS = 12
+HEADING_LINE_MAX_CHARS = 90
+# A heading must open something: the next line does not read as a heading itself, or it is more
+# than this many times as long as the heading line. Set by judgment.
+HEADING_NEXT_LINE_RATIO = 2
 # A headline (the first line, set apart by a blank line) may be longer than a subhead.
-TITLE_MAX_WORDS = 25
-TITLE_MAX_CHARS = 200
+HEADLINE_MAX_WORDS = 25
+HEADLINE_MAX_CHARS = 200
 # A headline that ends with a period still reads as one when it is in Title Case (PolNeAR's
 # "Poll: Wealthy Voters Abandon Republican Party for Hillary Clinton."): this share of its
-# words, minor words aside, start with a capital, and it has at least this many such words.
+# words, minor words (flows.words.MINOR_WORDS) aside, start with a capital, and it has at least
+# this many such words.
 TITLE_CASE_SHARE = 0.8
 TITLE_CASE_MIN_WORDS = 3
-MINOR_WORDS = frozenset(
-    "a an and as at but by for from in into nor of on or per the to vs via with".split()
-)
 # A line whose letters are at least this share upper case reads as ALL CAPS ("WHAT'S NEXT").
 ALL_CAPS_SHARE = 0.8
 ALL_CAPS_MIN_LETTERS = 3
 # Front matter is searched only in the first few non-empty lines.
 FRONT_MATTER_MAX_LINES = 4
-# A block of several lines is hard-wrapped prose (join its lines) when this share of its
-# non-final lines is at least WRAP_MIN_CHARS long and does not end a sentence.
+# A block of at least WRAP_MIN_LINES lines is hard-wrapped prose (join its lines) when this share
+# of its non-final lines is at least WRAP_MIN_CHARS long and does not end a sentence. A heading
+# line right above such a block stays a line of its own.
+WRAP_MIN_LINES = 2
 WRAP_LINE_SHARE = 0.6
 WRAP_MIN_CHARS = 50
 

@@ -17,6 +17,7 @@ from typing import Any
 
 from flows.quotes import words as rv
 from flows.quotes.marks import MarkedSpan
+from flows.words import REPORTING_VERBS
 
 Token = Any  # spacy.tokens.Token: spaCy ships no type information mypy can use
 
@@ -139,7 +140,7 @@ def _is_cue(token: Token) -> bool:
         return _owner(token) is not None  # "Trump's claim that ...", "a statement by the UN"
     if token.pos_ not in _VERB_POS:
         return False
-    if token.lemma_.lower() in rv.REPORTING_VERBS or token.lower_ in rv.REPORTING_VERBS:
+    if token.lemma_.lower() in REPORTING_VERBS or token.lower_ in REPORTING_VERBS:
         return True
     return any((token.lemma_.lower(), c.lower_) in rv.PHRASAL_CUES for c in token.children)
 

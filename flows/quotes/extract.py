@@ -19,10 +19,9 @@ from flows.quotes.chains import Paragraph, block_text, open_index, outer_spans, 
 from flows.quotes.kinds import is_statement, quote_kind
 from flows.quotes.marks import MarkedSpan
 from flows.quotes.speakers import Speaker, dash_speaker, resolve_speaker
+from flows.quotes.words import PARSE_BATCH_SIZE
 from flows.records import Block, Entity, ParsedDocument, Quote, Section
 from flows.sections import section_index_at
-
-_PIPE_BATCH = 64
 
 
 def extract_quotes(
@@ -44,7 +43,7 @@ def extract_quotes(
     )
     disabled = [name for name in ("ner",) if name in nlp.pipe_names]
     for (_doc, para, kind), parsed in zip(
-        jobs, nlp.pipe(texts, batch_size=_PIPE_BATCH, disable=disabled), strict=True
+        jobs, nlp.pipe(texts, batch_size=PARSE_BATCH_SIZE, disable=disabled), strict=True
     ):
         if kind == "self":
             para.parse = parsed

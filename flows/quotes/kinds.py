@@ -9,6 +9,7 @@ from flows.quotes.chains import Paragraph
 from flows.quotes.marks import MarkedSpan
 from flows.quotes.speakers import Speaker
 from flows.records import Entity
+from flows.words import MINOR_WORDS
 
 _HEADLINE_BLOCKS = frozenset({"title", "heading"})
 # A one- or two-word capitalized quote with a given name or an initial just before and a
@@ -64,9 +65,9 @@ def _is_title(before: str, quoted: str, owner: str | None) -> bool:
     """“Title” right after a word naming a work (the book “...”, his 2002 book, “...”), or a
     show after a broadcaster's possessive (MSNBC’s “Morning Joe”, Fox News’s “...”): an
     organisation's, since a person's “...” is speech."""
-    if len(quoted.split()) > rv.TITLE_MAX_WORDS:
+    if len(quoted.split()) > rv.WORK_TITLE_MAX_WORDS:
         return False
-    words = re.findall(r"[\w’'-]+", before[-40:])
+    words = re.findall(r"[\w’'-]+", before[-rv.TITLE_CUE_WINDOW_CHARS :])
     if not words or not (before[-1:].isalnum() or before.endswith(",")):
         return False  # no full stop or colon between the cue word and the mark
     if words[-1].lower() in rv.TITLE_CUES:
@@ -85,7 +86,7 @@ def _owner_label(entities: tuple[Entity, ...], end: int, before: str) -> str | N
 
 
 def _is_title_case(quoted: str) -> bool:
-    words = [w for w in re.findall(r"[^\W\d_][\w’'-]*", quoted) if w.lower() not in rv.MINOR_WORDS]
+    words = [w for w in re.findall(r"[^\W\d_][\w’'-]*", quoted) if w.lower() not in MINOR_WORDS]
     return bool(words) and all(w[0].isupper() for w in words)
 
 

@@ -103,7 +103,7 @@ def _is_elision(text: str, after: int) -> bool:
     """‘90s, ‘em, ‘til: an apostrophe standing for dropped letters, not an opening mark."""
     if after < len(text) and text[after].isdigit():
         return True
-    word = re.match(r"[a-z]+(?![a-z])", text[after : after + 8])
+    word = re.match(r"[a-z]+(?![a-z])", text[after : after + rv.ELISION_WINDOW_CHARS])
     return word is not None and word.group() in rv.ELISIONS
 
 

@@ -34,7 +34,6 @@ _SUBJECT_START = re.compile(
     r"(?:(?:But|And|So|Yet|Still|Then|Now|Later|Meanwhile|However|Also),?\s+)?"
     r"(?:[A-Z][a-z]*\.?\s+){0,2}$"
 )
-_LEAD_CHARS = 40  # how much text before a mention _SUBJECT_START looks at
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,7 +156,9 @@ def _antecedent(
             for e in entities
             if e.label in labels
             and block.start <= e.char_start < block.end
-            and _SUBJECT_START.search(doc.text[block.start : e.char_start][-_LEAD_CHARS:])
+            and _SUBJECT_START.search(
+                doc.text[block.start : e.char_start][-rv.SUBJECT_LEAD_CHARS :]
+            )
         ]
         if found:
             return max(found, key=lambda f: f[0])[1]

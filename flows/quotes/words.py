@@ -1,32 +1,16 @@
 """Word lists and thresholds for finding quotations and their speakers (data only, no logic).
 
-Calibration: the verb list starts from textacy's REPORTING_VERBS (textacy 0.13, constants.py) and
-was extended with the cue words of the PolNeAR dev split (84 political news articles from 2016:
-Breitbart, HuffPost, NYT, Politico, USA Today, Washington Post, Western Journal; 919 quote
-fragments) and of the seed article. Thresholds were set on the same split, measured with
-../shared/eval/score.py. Nothing here names a particular document. Change a list or a number only
-with the measurement that moved it.
+Calibration: the reporting verbs (lemmas) and MINOR_WORDS are shared with other stages and live in
+flows.words, the verbs with their calibration (textacy's list extended with the cue words of the
+PolNeAR dev split and of the seed article). Thresholds here were set on the PolNeAR dev split (84
+political news articles from 2016: Breitbart, HuffPost, NYT, Politico, USA Today, Washington Post,
+Western Journal; 919 quote fragments), measured with ../shared/eval/score.py, unless their comment
+says otherwise. Nothing here names a particular document. Change a list or a number only with the
+measurement that moved it.
 """
 
 from __future__ import annotations
 
-# Lemmas of verbs that introduce speech or writing ("said", "told", "called ... “technical”").
-# spaCy's small English model lemmatizes by rule; a cue also matches on its surface form.
-REPORTING_VERBS = frozenset(
-    # textacy's list, which covers most "X said" cues
-    "accuse acknowledge add admit agree allege announce argue ask assert believe blame charge "
-    "cite claim complain concede conclude confirm contend criticize declare decline deny describe "
-    "disagree disclose estimate explain fear hope insist maintain mention note observe order "
-    "predict promise recall recommend reply report say stress suggest tell testify think urge "
-    "warn worry write "
-    # PolNeAR dev cues beyond it, each seen as a gold cue ("tweeted", "blasted", "went on")
-    "call tweet respond continue blast condemn proclaim boast scold exhort vow pledge laud "
-    "praise dismiss label brand dub liken compare shout chant sing yell joke quip wonder bemoan "
-    "lament denounce decry slam rip hammer emphasize reiterate retort counter state post remark "
-    "recount reveal muse tout rate rule read type advise demand encourage snap thunder seethe "
-    "fume exclaim plead concur comment caution question attack mock deride defend whisper quote "
-    "echo characterize term nickname refer hail pound reference".split()
-)
 # Cue verbs that report speech only with their particle ("pointed out", "went on", "chimed in").
 PHRASAL_CUES = frozenset(
     {
@@ -68,14 +52,16 @@ TITLE_CUES = frozenset(
     "anthem broadcast nickname hymn newsletter blog magazine newspaper commentary editorial "
     "manifesto".split()
 )
-# Words left lower-case in a title ("Keepin' It Real", "State of the Union").
-MINOR_WORDS = frozenset(
-    "a an and as at but by for from in into nor of on or per the to vs via with".split()
-)
-# Titles are short; a long quoted span after "book" is speech about the book.
-TITLE_MAX_WORDS = 12
+# Titles of works are short; a long quoted span after "book" is speech about the book.
+WORK_TITLE_MAX_WORDS = 12
+# Characters before a quote searched for a word naming a work ("his 2002 book, “...”"). Set by
+# judgment.
+TITLE_CUE_WINDOW_CHARS = 40
 # Leading words of an elided form written with an apostrophe, not an opening mark (’em, ’til).
 ELISIONS = frozenset("em til tis twas cause n bout round ol nuff kay".split())
+# Characters after an apostrophe read for an elided word: longer than every word of ELISIONS, so
+# that a longer word that starts with one ("’causeway") is not taken for it. Set by judgment.
+ELISION_WINDOW_CHARS = 8
 
 # Single-quoted spans longer than this are apostrophes mistaken for marks (a possessive "voters’"
 # paired with a leading elision spans whole sentences); true single-quoted spans outside a double
@@ -91,3 +77,10 @@ SUBJECT_MAX_CLIMB = 4
 SEAM_TOKENS = 4
 # Pronoun speakers look back this many paragraphs for the person they refer to.
 LOOKBACK_PARAGRAPHS = 3
+# Characters before a mention in an earlier paragraph read to tell whether it opens a sentence
+# (perhaps after a conjunction or a title: "But Mr. Kamin"). Set by judgment.
+SUBJECT_LEAD_CHARS = 40
+
+# Paragraphs per nlp.pipe batch of the parser. Set by judgment (not measured; only blocks with
+# quote marks are parsed).
+PARSE_BATCH_SIZE = 64
