@@ -1,4 +1,4 @@
-"""Shared test set-up: an isolated Prefect home, no telemetry, and helpers to run the CLI."""
+"""Shared test set-up: an isolated Prefect home, the one spaCy pipeline, and a CLI runner."""
 
 from __future__ import annotations
 
@@ -7,8 +7,11 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+
+from flows.nlp import get_nlp
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -31,6 +34,12 @@ def _prefect_sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]
     yield
     os.environ.clear()
     os.environ.update(saved)
+
+
+@pytest.fixture(scope="session")
+def nlp() -> Any:
+    """The real spaCy pipeline, loaded once per session; every test that parses uses it."""
+    return get_nlp()
 
 
 def run_cli(

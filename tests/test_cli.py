@@ -1,4 +1,4 @@
-"""End to end: the `newsdesk` CLI into a temporary warehouse, read back with DuckDB and pandas."""
+"""flows.cli: usage errors in process, and end to end into a warehouse read back by DuckDB."""
 
 from __future__ import annotations
 
@@ -12,9 +12,10 @@ import time
 from pathlib import Path
 
 import duckdb
-import pandas as pd
+import pandas as pd  # type: ignore[import-untyped]  # pandas ships no types; no stubs installed
 import pytest
 
+from flows.cli import main
 from flows.store import TABLES
 from tests.conftest import ROOT, run_cli
 from tests.test_sections import SEED_HEADINGS, SEED_STARTS
@@ -37,7 +38,7 @@ def _read_all(root: Path) -> dict[str, pd.DataFrame]:
     frames = {}
     for name in TABLES:
         glob = f"{root}/{name}/**/*.parquet"
-        frame = con.sql(f"select * from read_parquet('{glob}', hive_partitioning=true)").df()
+        frame = con.execute(f"select * from read_parquet('{glob}', hive_partitioning=true)").df()
         by_pandas = pd.read_parquet(root / name)
         assert len(by_pandas) == len(frame), name
         frames[name] = frame
@@ -53,6 +54,7 @@ def ingested(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, str]
     return inbox, tmp / "w", proc.stdout
 
 
+@pytest.mark.slow
 def test_summary_names_what_happened(ingested: tuple[Path, Path, str]) -> None:
     _, _, stdout = ingested
     summary = stdout.strip().splitlines()[-1]
@@ -61,6 +63,7 @@ def test_summary_names_what_happened(ingested: tuple[Path, Path, str]) -> None:
     )
 
 
+@pytest.mark.slow
 def test_tables_read_back_with_duckdb_and_pandas(ingested: tuple[Path, Path, str]) -> None:
     _, root, _ = ingested
     frames = _read_all(root)
@@ -92,6 +95,7 @@ def test_tables_read_back_with_duckdb_and_pandas(ingested: tuple[Path, Path, str
             assert texts[row.doc_id][row.char_start : row.char_end] == row.text
 
 
+@pytest.mark.slow
 def test_bad_inputs_become_rejects_with_reasons(ingested: tuple[Path, Path, str]) -> None:
     _, root, _ = ingested
     rejects = _read_all(root)["rejects"]
@@ -102,6 +106,7 @@ def test_bad_inputs_become_rejects_with_reasons(ingested: tuple[Path, Path, str]
     assert all(rejects["detail"].str.len() > 10)
 
 
+@pytest.mark.slow
 def test_rerun_adds_no_rows(ingested: tuple[Path, Path, str]) -> None:
     inbox, root, _ = ingested
     before = {name: len(frame) for name, frame in _read_all(root).items()}
@@ -112,6 +117,7 @@ def test_rerun_adds_no_rows(ingested: tuple[Path, Path, str]) -> None:
     assert {name: len(frame) for name, frame in _read_all(root).items()} == before
 
 
+@pytest.mark.slow
 def test_readme_query_examples_run(ingested: tuple[Path, Path, str], tmp_path: Path) -> None:
     """The README's DuckDB and pandas examples run as written against a warehouse/."""
     _, root, _ = ingested
@@ -132,14 +138,34 @@ def test_readme_query_examples_run(ingested: tuple[Path, Path, str], tmp_path: P
         assert proc.stdout.strip(), block
 
 
+PARSE_ERRORS = [
+    ((), "missing command"),
+    (("ingest",), "the following arguments are required: PATH"),
+    (("frobnicate",), "invalid choice"),
+    (("ingest", "seeds", "--batch-size", "many"), "invalid int value: 'many'"),
+]
+
+
+@pytest.mark.parametrize(("args", "message"), PARSE_ERRORS)
+def test_argument_errors_in_process(
+    args: tuple[str, ...], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The same one-line usage errors, without a subprocess: nothing is ingested."""
+    assert main(list(args)) == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err.count("\n") == 1
+    assert err.startswith("newsdesk: error: ")
+    assert message in err
+
+
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        ((), "missing command"),
-        (("ingest",), "the following arguments are required: PATH"),
+        *PARSE_ERRORS,
         (("ingest", "/no/such/file.txt"), "no such file"),
         (("ingest", "seeds", "--batch-size", "0"), "batch size must be at least 1"),
-        (("frobnicate",), "invalid choice"),
     ],
 )
 def test_usage_errors_exit_2_with_one_line(args: tuple[str, ...], message: str) -> None:
@@ -150,6 +176,7 @@ def test_usage_errors_exit_2_with_one_line(args: tuple[str, ...], message: str) 
     assert message in lines[0]
 
 
+@pytest.mark.slow
 def test_killed_cli_run_leaves_all_or_nothing_and_next_run_completes(tmp_path: Path) -> None:
     inbox = _inputs(tmp_path)
     root = tmp_path / "w"
@@ -191,6 +218,7 @@ def test_killed_cli_run_leaves_all_or_nothing_and_next_run_completes(tmp_path: P
     assert len(frames["rejects"]) == 3
 
 
+@pytest.mark.slow
 def test_progress_bar_on_a_terminal(tmp_path: Path) -> None:
     """On a TTY the CLI draws a progress bar on stderr; stdout keeps only the summary."""
     import pty

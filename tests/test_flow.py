@@ -1,10 +1,12 @@
-"""The CLI's flow runs against a real Prefect server when PREFECT_API_URL is set."""
+"""flows.flow: the ingest flow and its tasks recorded on a real Prefect server (PREFECT_API_URL)."""
 
 from __future__ import annotations
 
 import json
 import urllib.request
 from pathlib import Path
+
+import pytest
 
 from tests.conftest import ROOT, run_cli
 from tests.prefect_server import prefect_server
@@ -18,6 +20,7 @@ def _post(url: str, body: dict[str, object]) -> object:
         return json.loads(response.read())
 
 
+@pytest.mark.slow
 def test_cli_records_its_flow_run_on_the_server(tmp_path: Path) -> None:
     with prefect_server(tmp_path) as api:
         proc = run_cli(

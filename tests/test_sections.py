@@ -81,8 +81,9 @@ _LINE = st.one_of(
 def test_sections_tile_the_text(lines: list[str]) -> None:
     text = "\n".join(lines)
     if not any(ch.isalnum() for ch in text):  # only an input with no words is refused
-        with pytest.raises(RejectError, match=r"empty|no body text"):
+        with pytest.raises(RejectError) as caught:
             _parse(text)
+        assert caught.value.reason == "empty"
         return
     doc_text, spans = _parse(text)
     assert spans[0][0] == 0

@@ -1,73 +1,20 @@
-"""Quotations with speakers: attribution patterns, kinds, spans, the seed article."""
+"""flows.quotes.extract_quotes end to end: attribution patterns, linking, the seed article."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from flows.assemble import assemble_document
-from flows.entities.extract import extract_entities
-from flows.nlp import get_nlp
+from flows.entities import extract_entities
 from flows.pipeline import parse_document
-from flows.quotes.extract import extract_quotes
-from flows.records import (
-    BlockKind,
-    Draft,
-    DraftBlock,
-    Entity,
-    Metadata,
-    ParsedDocument,
-    Quote,
-    RawDocument,
-    Section,
-)
+from flows.quotes import extract_quotes
+from flows.records import RawDocument
 from flows.sections import split_sections
-
-SEED = Path(__file__).resolve().parent.parent / "seeds" / "000_ba9ff1fc4f54d4f3.txt"
-
-
-@pytest.fixture(scope="session")
-def nlp() -> Any:
-    return get_nlp()
-
-
-def _document(*paragraphs: str, title: str | None = None) -> ParsedDocument:
-    blocks: list[DraftBlock] = []
-    for text in paragraphs:
-        kind: BlockKind = "heading" if text.startswith("## ") else "paragraph"
-        blocks.append(DraftBlock(kind, text.removeprefix("## ")))
-    if title is not None:
-        blocks.insert(0, DraftBlock("title", title))
-    return assemble_document(
-        Draft(tuple(blocks), Metadata()),
-        doc_id="test",
-        source_uri="test.txt",
-        media_type="text/plain",
-        content_hash="0",
-    )
-
-
-def _extract(
-    nlp: Any, docs: list[ParsedDocument], *, with_entities: bool = True
-) -> list[tuple[Quote, ...]]:
-    sections = [split_sections(doc) for doc in docs]
-    entities: list[tuple[Entity, ...]] = (
-        extract_entities(docs, sections, nlp) if with_entities else [()] * len(docs)
-    )
-    return extract_quotes(docs, sections, entities, nlp)
-
-
-def _quotes(nlp: Any, *paragraphs: str, title: str | None = None) -> tuple[Quote, ...]:
-    return _extract(nlp, [_document(*paragraphs, title=title)])[0]
-
-
-def _who(quote: Quote) -> str:
-    return f"{quote.speaker} / {quote.speaker_canonical}"
-
+from tests.conftest import SEED
+from tests.quotes.helpers import check_spans, document, extract, quotes, who
 
 # Each case: paragraphs, then the expected (quoted text, kind, a word of the speaker or of its
 # canonical name, a word of the cue) for every quote, in text order.
@@ -226,15 +173,18 @@ ATTRIBUTION_CASES: list[tuple[str, list[str], list[tuple[str, str, str, str | No
 def test_attribution_patterns(
     nlp: Any, paragraphs: list[str], expected: list[tuple[str, str, str, str | None]]
 ) -> None:
-    quotes = _quotes(nlp, *paragraphs)
-    assert [(q.text, q.kind) for q in quotes] == [(text, kind) for text, kind, _, _ in expected]
-    for quote, (_, _, speaker, cue) in zip(quotes, expected, strict=True):
-        assert speaker in _who(quote), quote
-        assert cue == quote.cue if cue is None else cue in str(quote.cue), quote
+    found = quotes(nlp, *paragraphs)
+    assert [(q.text, q.kind) for q in found] == [(text, kind) for text, kind, _, _ in expected]
+    for quote, (_, _, speaker, cue) in zip(found, expected, strict=True):
+        assert speaker in who(quote), quote
+        if cue is None:
+            assert quote.cue is None, quote
+        else:
+            assert cue in str(quote.cue), quote
 
 
 def test_speaker_is_linked_to_the_entities_table(nlp: Any) -> None:
-    doc = _document(
+    doc = document(
         "Angela Merkel met the press in Berlin on Monday.",
         "“Both sides still believe they can win,” said Merkel.",
     )
@@ -244,63 +194,6 @@ def test_speaker_is_linked_to_the_entities_table(nlp: Any) -> None:
     (merkel,) = {e.entity_id for e in entities[0] if e.canonical == "Angela Merkel"}
     assert (quote.speaker, quote.speaker_canonical) == ("Merkel", "Angela Merkel")
     assert quote.speaker_entity_id == merkel
-
-
-@pytest.mark.parametrize(
-    ("paragraphs", "title", "expected"),
-    [
-        (["The so-called “experts” were wrong again."], None, [("experts", "scare")]),
-        (
-            ["She read the book “Gone With the Wind” twice."],
-            None,
-            [("Gone With the Wind", "title")],
-        ),
-        (["He told MSNBC’s “Morning Joe” that he would run."], None, [("Morning Joe", "title")]),
-        (["Rep. Robert C. “Bobby” Scott won again."], None, [("Bobby", "title")]),
-        (["The vote is on Tuesday."], "Obama Says Vote Is ‘Rigged’", [("Rigged", "headline")]),
-        (
-            ["“He told me, ‘Go home,’ and then he left,” Angela Merkel said."],
-            None,
-            [("He told me, ‘Go home,’ and then he left,", "direct"), ("Go home,", "nested")],
-        ),
-    ],
-    ids=["scare quote", "book title", "show title", "nickname", "headline", "nested"],
-)
-def test_kinds_that_analysts_filter(
-    nlp: Any, paragraphs: list[str], title: str | None, expected: list[tuple[str, str]]
-) -> None:
-    quotes = _quotes(nlp, *paragraphs, title=title)
-    assert [(q.text, q.kind) for q in quotes] == expected
-    assert all(q.speaker is None for q in quotes if q.kind in ("scare", "title", "nested"))
-
-
-def test_quote_over_several_paragraphs_gives_one_row_per_paragraph(nlp: Any) -> None:
-    quotes = _quotes(
-        nlp,
-        "“We will keep fighting,” Angela Merkel said. “We will never give up on this union.",
-        "“Not now, not ever.”",
-    )
-    assert [q.text for q in quotes] == [
-        "We will keep fighting,",
-        "We will never give up on this union.",
-        "Not now, not ever.",
-    ]
-    assert all("Merkel" in _who(q) for q in quotes)
-    assert [q.kind for q in quotes] == ["direct", "direct", "direct"]
-
-
-def test_a_chain_of_open_quotes_that_never_closes_is_dropped(nlp: Any) -> None:
-    quotes = _quotes(
-        nlp,
-        "Partial transcript as follows:",
-        "“HOST: Welcome back to the show.",
-        "“GUEST: Thank you for having me.",
-    )
-    assert quotes == ()
-
-
-def test_a_lone_stray_opening_mark_is_no_quote(nlp: Any) -> None:
-    assert _quotes(nlp, "“Kevin was snoring in the back row.") == ()
 
 
 def test_parser_runs_only_on_paragraphs_with_quote_marks_or_introducing_one(nlp: Any) -> None:
@@ -315,7 +208,7 @@ def test_parser_runs_only_on_paragraphs_with_quote_marks_or_introducing_one(nlp:
             return nlp.pipe(self.texts, **kwargs)
 
     spy = Spy()
-    doc = _document(
+    doc = document(
         "No quotes here at all.",
         "“Yes,” she said.",
         "Nor here, nor ’90s.",
@@ -323,9 +216,9 @@ def test_parser_runs_only_on_paragraphs_with_quote_marks_or_introducing_one(nlp:
         "“No.”",
     )
     sections = [split_sections(doc)]
-    (quotes,) = extract_quotes([doc], sections, [()], spy)
+    (found,) = extract_quotes([doc], sections, [()], spy)
     assert spy.texts == ["“Yes,” she said.", "“No.”", "He said in a statement:"]
-    assert [q.text for q in quotes] == ["Yes,", "No."]
+    assert [q.text for q in found] == ["Yes,", "No."]
 
 
 # ---------------------------------------------------------------- properties ---
@@ -338,26 +231,15 @@ _BLOCKS = st.lists(
 )
 
 
-def _check_spans(
-    doc: ParsedDocument, sections: tuple[Section, ...], quotes: tuple[Quote, ...]
-) -> None:
-    bounds = [(b.start, b.end) for b in doc.blocks]
-    for quote in quotes:
-        assert doc.text[quote.char_start : quote.char_end] == quote.text
-        section = sections[quote.section_index]
-        assert section.char_start <= quote.char_start < quote.char_end <= section.char_end
-        assert any(lo <= quote.char_start and quote.char_end <= hi for lo, hi in bounds)
-
-
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(_BLOCKS)
 def test_every_quote_slices_its_text_and_stays_in_its_section(
     nlp: Any, paragraphs: list[str]
 ) -> None:
-    doc = _document(*paragraphs)
+    doc = document(*paragraphs)
     sections = split_sections(doc)
-    (quotes,) = extract_quotes([doc], [sections], [()], nlp)
-    _check_spans(doc, sections, quotes)
+    (found,) = extract_quotes([doc], [sections], [()], nlp)
+    check_spans(doc, sections, found)
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -369,11 +251,11 @@ def test_stray_marks_never_raise_nor_lose_well_formed_quotes(
     for mark in strays:
         words.insert(data.draw(st.integers(0, len(words))), mark)
     noise = " ".join(words)
-    doc = _document(f"{noise} “We will win,” Obama said. {noise}", noise)
+    doc = document(f"{noise} “We will win,” Obama said. {noise}", noise)
     sections = split_sections(doc)
-    (quotes,) = extract_quotes([doc], [sections], [()], nlp)
-    _check_spans(doc, sections, quotes)
-    assert "We will win," in [q.text for q in quotes]
+    (found,) = extract_quotes([doc], [sections], [()], nlp)
+    check_spans(doc, sections, found)
+    assert "We will win," in [q.text for q in found]
 
 
 # ---------------------------------------------------------------------- seed ---
@@ -414,12 +296,12 @@ SEED_QUOTES = [  # (quoted words, kind, last word of the speaker); must find all
 
 def test_seed_article_quotes_and_speakers(nlp: Any) -> None:
     doc = parse_document(RawDocument(str(SEED), SEED.read_bytes(), "text/plain"))
-    (quotes,) = _extract(nlp, [doc])
-    assert [(q.text, q.kind) for q in quotes] == [(t, k) for t, k, _ in SEED_QUOTES]
-    for quote, (_, _, speaker) in zip(quotes, SEED_QUOTES, strict=True):
-        assert speaker in _who(quote), quote
+    (found,) = extract(nlp, [doc])
+    assert [(q.text, q.kind) for q in found] == [(t, k) for t, k, _ in SEED_QUOTES]
+    for quote, (_, _, speaker) in zip(found, SEED_QUOTES, strict=True):
+        assert speaker in who(quote), quote
         assert quote.cue is not None
-    by_text = {q.text: q for q in quotes}
+    by_text = {q.text: q for q in found}
     assert by_text["technical"].speaker == "He"
     assert by_text["technical"].speaker_canonical == "Dmitry Peskov"
     assert by_text["likely"].speaker_canonical == "Steven Witkoff"

@@ -1,4 +1,4 @@
-"""Quote-mark pairing: every mark style, stray marks, apostrophes, open ends."""
+"""flows.quotes.marks: pairing every mark style, stray marks, apostrophes and open ends."""
 
 from __future__ import annotations
 
