@@ -20,16 +20,16 @@ import statistics
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import trafilatura
 
+from benchmarks.paths import RESULTS, ROOT, repo_relative
 from flows.assemble import assemble_document
 from flows.errors import RejectError
 from flows.html import parse_html
 from flows.sections import split_sections
 
-ROOT = Path(__file__).resolve().parent.parent
-RESULTS = ROOT / "benchmarks" / "results"
 DEFAULT_CORPUS = ROOT.parent / "shared" / "corpus" / "aeb-dev"
 BUDGET = 1.5  # issue 3: ours may cost at most 1.5x trafilatura's own extraction
 
@@ -82,7 +82,7 @@ def main() -> None:
         raise SystemExit(f"no HTML pages under {args.corpus}")
     for fn in (ours, theirs):  # warm-up: imports, caches and lazily built tables stay out
         fn(*pages[0])
-    rows = []
+    rows: list[dict[str, Any]] = []
     for name, data in pages:
         rows.append(
             {
@@ -97,7 +97,7 @@ def main() -> None:
     theirs_median = statistics.median(r["trafilatura_ms"] for r in rows)
     ratio = ours_median / theirs_median
     summary = {
-        "corpus": str(args.corpus),
+        "corpus": repo_relative(args.corpus),
         "pages": len(rows),
         "rejected": sum(1 for r in rows if r["rejected"]),
         "repeat": args.repeat,
@@ -120,7 +120,7 @@ def main() -> None:
     print(f"{'median CPU ms/page, ours (html->sections)':<40}{ours_median:.2f}")
     print(f"{'median CPU ms/page, trafilatura bare':<40}{theirs_median:.2f}")
     print(f"{'ratio (budget ' + str(BUDGET) + ')':<40}{ratio:.2f}")
-    print(f"wrote {args.out}")
+    print(f"wrote {repo_relative(args.out)}")
 
 
 if __name__ == "__main__":

@@ -18,13 +18,11 @@ import tempfile
 import time
 from pathlib import Path
 
+from benchmarks.paths import RESULTS, ROOT, repo_relative
 from flows.nlp import get_nlp
 from flows.pipeline import process_batch
 from flows.records import RawDocument
 from flows.settings import Settings
-
-ROOT = Path(__file__).resolve().parent.parent
-RESULTS = ROOT / "benchmarks" / "results"
 
 
 def _inputs(source: Path, copies: int, workdir: Path) -> list[Path]:
@@ -70,20 +68,20 @@ def main() -> None:
             _timed("all stages", lambda: process_batch(raws, full, get_nlp), len(raws)),
         ]
         # Prefect is imported only now, so its import cost stays out of the stage timings.
-        from flows.flow import run_ingest_flow_with_settings
+        from flows.flow import run_ingest
 
         warehouse = work / "w"
         flow_settings = Settings(warehouse=warehouse)
         rows.append(
             _timed(
                 "prefect flow + commit",
-                lambda: run_ingest_flow_with_settings([str(p) for p in paths], flow_settings),
+                lambda: run_ingest([str(p) for p in paths], flow_settings),
                 len(raws),
             )
         )
         stages_s = float(rows[1]["wall_s"])
         result = {
-            "inputs": str(args.inputs),
+            "inputs": repo_relative(args.inputs),
             "copies": args.copies,
             "cases": rows,
             "flow_over_stages": round(float(rows[2]["wall_s"]) / stages_s, 3),
