@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pyarrow.parquet as pq
+import pytest
 
+from flows.errors import SchemaError
 from flows.pipeline import DOC_ID_HEX, content_hash, process_batch
 from flows.records import BatchResult, RawDocument
 from flows.settings import Settings
 from flows.store import TABLES, RunInfo, build_tables
+from flows.store.tables import _to_table as to_table
 from tests.conftest import SEED
 from tests.store.helpers import contract_fields, fields_of
 
@@ -47,3 +51,18 @@ def test_same_input_same_table_contents() -> None:
     doc_id = content_hash(SEED.read_bytes())[:DOC_ID_HEX]
     assert first["documents"].column("doc_id").to_pylist() == [doc_id]
     assert set(first["sections"].column("doc_id").to_pylist()) == {doc_id}
+
+
+def _reject_row() -> dict[str, object]:
+    return {name: None for name, _, _ in contract_fields("rejects")}
+
+
+def test_a_misspelled_column_is_refused_not_dropped() -> None:
+    row = _reject_row()
+    row["detial"] = row.pop("detail")  # from_pylist alone would drop it and write a null
+    with pytest.raises(SchemaError, match=re.escape("extra ['detial'], missing ['detail']")):
+        to_table("rejects", [row])
+
+
+def test_rows_naming_exactly_the_columns_build() -> None:
+    assert to_table("rejects", [_reject_row()]).num_rows == 1
