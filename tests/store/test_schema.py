@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from flows.errors import REJECT_REASONS
 from flows.store import TABLES
 from flows.store.schema import load_spec, schema_files
 from tests.conftest import ROOT
@@ -39,3 +40,9 @@ def test_code_schema_is_the_file(table: str) -> None:
         b"newsdesk.schema_version": str(contract(table)["version"]).encode(),
     }
     assert list(load_spec(table).key) == contract(table)["key"]
+
+
+def test_reject_reasons_in_the_contract_are_the_ones_the_code_produces() -> None:
+    columns = {c.name: c for c in load_spec("rejects").columns}
+    listed = columns["reason"].description.removeprefix("Short code: ").rstrip(".").split(", ")
+    assert listed == list(REJECT_REASONS)
