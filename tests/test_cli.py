@@ -197,6 +197,7 @@ def test_killed_cli_run_leaves_all_or_nothing_and_next_run_completes(tmp_path: P
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
+        start_new_session=True,  # its own process group: the kill below takes Prefect's server too
     )
     # Kill as soon as the run has started committing (or, failing that, after its first batch).
     deadline = time.monotonic() + 300
@@ -204,7 +205,9 @@ def test_killed_cli_run_leaves_all_or_nothing_and_next_run_completes(tmp_path: P
         if (root / ".newsdesk").exists():
             break
         time.sleep(0.01)
-    proc.send_signal(signal.SIGKILL)
+    # The whole group, as a crash or an OOM kill of the session would: the CLI and the temporary
+    # Prefect server it started (killing the CLI alone left that server running after the test).
+    os.killpg(proc.pid, signal.SIGKILL)
     proc.wait(60)
     seen = dict.fromkeys(TABLES, 0)
     if (root / "documents").exists() and list((root / "documents").rglob("*.parquet")):
