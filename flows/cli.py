@@ -1,22 +1,26 @@
 """The `newsdesk` command line.
 
-Exit codes: 0 the run finished (rejected inputs are data, listed in the summary, not failures);
-1 the run failed (the warehouse could not be written, or a bug); 2 usage error (bad flag, a path
-that names nothing); 130 interrupted.
+Exit codes: 0 the run finished (rejected inputs are data, listed in the summary, not failures),
+or `serve` was stopped; 1 the run failed (the warehouse could not be written, or a bug); 2 usage
+error (bad flag, a path that names nothing, no Prefect server to serve on); 130 interrupted.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
+import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import replace
+from datetime import UTC, datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from flows import __version__
 from flows.environment import quiet_prefect
 from flows.errors import NewsdeskError, UsageError
-from flows.settings import load_settings
+from flows.settings import Settings, load_settings
 
 if TYPE_CHECKING:
     from flows.flow import Progress, RunSummary
@@ -42,6 +46,26 @@ def _parser() -> argparse.ArgumentParser:
     ingest.add_argument("--no-quotes", action="store_true", help="skip quote extraction")
     ingest.add_argument("-q", "--quiet", action="store_true", help="no progress bar, no summary")
     ingest.add_argument("-v", "--verbose", action="store_true", help="show Prefect's logs")
+    serve = commands.add_parser(
+        "serve", help="ingest an inbox folder on a schedule, one run at a time (Prefect server)"
+    )
+    serve.add_argument("--inbox", required=True, metavar="DIR", help="folder to ingest each run")
+    serve.add_argument("--warehouse", metavar="DIR", help="output root (default: warehouse)")
+    when = serve.add_mutually_exclusive_group(required=True)
+    when.add_argument("--cron", metavar="EXPR", help='cron schedule, e.g. "*/5 * * * *"')
+    when.add_argument("--interval", type=float, metavar="SECONDS", help="run every SECONDS")
+    serve.add_argument(
+        "--name", metavar="NAME", help="deployment name (default: newsdesk-inbox-served)"
+    )
+    serve.add_argument("--batch-size", type=int, metavar="N", help="documents per task")
+    serve.add_argument("--nlp-pipeline", metavar="NAME", help="installed spaCy pipeline")
+    serve.add_argument("--no-entities", action="store_true", help="skip entity extraction")
+    serve.add_argument("--no-quotes", action="store_true", help="skip quote extraction")
+    serve.add_argument("-v", "--verbose", action="store_true", help="show Prefect's logs")
+    compact = commands.add_parser(
+        "compact", help="merge each partition's small files into one (same rows, one commit)"
+    )
+    compact.add_argument("--warehouse", metavar="DIR", help="warehouse root (default: warehouse)")
     return parser
 
 
@@ -50,6 +74,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = _parser().parse_args(argv)
         if args.command is None:
             raise UsageError("missing command; try: newsdesk ingest PATH...")
+        if args.command == "serve":
+            return _serve(args)
+        if args.command == "compact":
+            return _compact(args)
         return _ingest(args)
     except UsageError as exc:
         print(f"newsdesk: error: {exc}", file=sys.stderr)
@@ -66,7 +94,56 @@ def _ingest(args: argparse.Namespace) -> int:
     quiet_prefect(verbose=args.verbose)
     from flows.flow import run_ingest  # noqa: PLC0415 - imports Prefect, after its environment
 
-    settings = load_settings(
+    settings = _settings(args)
+    show_progress = not args.quiet and sys.stderr.isatty()
+    with _progress_bar(show_progress) as progress:
+        summary = run_ingest(args.paths, settings, progress)
+    if not args.quiet:
+        print(_format_summary(summary))
+    return EXIT_OK
+
+
+def _serve(args: argparse.Namespace) -> int:
+    quiet_prefect(verbose=args.verbose)
+    from flows.deploy import (  # noqa: PLC0415 - imports Prefect, after its environment
+        SERVED_DEPLOYMENT,
+        require_server,
+        schedule_for,
+        serve_inbox,
+    )
+
+    inbox = Path(args.inbox)
+    if not inbox.is_dir():
+        raise UsageError(f"the inbox is not a directory: {args.inbox}", path=args.inbox)
+    settings = _settings(args)
+    # Runs start in processes of their own: paths are made absolute, so that they name the same
+    # folders whatever directory a run starts in, and the same source_uri on every run.
+    settings = replace(settings, warehouse=settings.warehouse.absolute())
+    schedule = schedule_for(cron=args.cron, interval=args.interval)
+    require_server()
+    name = args.name or SERVED_DEPLOYMENT
+    print(f"newsdesk: serving {inbox.absolute()} as deployment {name!r}; Ctrl-C stops")
+    serve_inbox(str(inbox.absolute()), settings, schedule, name=name)
+    print(f"newsdesk: stopped; the schedule of {name!r} is paused until it is served again")
+    return EXIT_OK
+
+
+def _compact(args: argparse.Namespace) -> int:
+    from flows.store import compact  # noqa: PLC0415 - pyarrow loads only for this command
+
+    settings = load_settings({"warehouse": args.warehouse})
+    root = settings.warehouse
+    if not (root / ".newsdesk").is_dir():
+        raise UsageError(f"not a newsdesk warehouse: {root}", path=str(root))
+    stamp = f"{datetime.now(UTC):%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:8]}"
+    done = compact(root, run_id=f"compact-{stamp}", grace_seconds=settings.snapshot_grace_seconds)
+    for name, before in done.files_before.items():
+        print(f"{name}: {before} -> {done.files_after[name]} files")
+    return EXIT_OK
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    return load_settings(
         {
             "warehouse": args.warehouse,
             "batch_size": args.batch_size,
@@ -75,12 +152,6 @@ def _ingest(args: argparse.Namespace) -> int:
             "extract_quotes": False if args.no_quotes else None,
         }
     )
-    show_progress = not args.quiet and sys.stderr.isatty()
-    with _progress_bar(show_progress) as progress:
-        summary = run_ingest(args.paths, settings, progress)
-    if not args.quiet:
-        print(_format_summary(summary))
-    return EXIT_OK
 
 
 @contextmanager

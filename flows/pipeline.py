@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import time
 import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from flows.assemble import assemble_document
@@ -17,6 +19,7 @@ from flows.records import (
     BatchResult,
     DocumentResult,
     Draft,
+    InputSeen,
     ParsedDocument,
     RawDocument,
     Reject,
@@ -26,6 +29,7 @@ from flows.sections import split_sections
 from flows.settings import Settings
 
 NlpProvider = Callable[[str], Any]  # pipeline name -> spaCy Language (cached per process)
+KnownIds = Callable[[Sequence[str]], frozenset[str]]  # doc_ids -> those already committed
 
 
 # A document is its bytes: the same bytes get the same id on every run and every machine, and an
@@ -71,27 +75,42 @@ def process_batch(
     settings: Settings,
     nlp_provider: NlpProvider,
     *,
-    skip_ids: frozenset[str] = frozenset(),
+    known: KnownIds | None = None,
 ) -> BatchResult:
-    """Run every stage over a batch; each input ends as a DocumentResult or a Reject,
-    except inputs whose doc_id is in skip_ids (already ingested), which are only counted."""
+    """Run every stage over a batch; each input ends as a DocumentResult or a Reject, except
+    inputs whose doc_id `known` says the warehouse already holds, which are only counted."""
     parsed: list[tuple[ParsedDocument, tuple[Section, ...]]] = []
     rejects: list[Reject] = []
+    seconds: dict[str, float] = {}
+    with _timed(seconds, "hash"):
+        digests = [content_hash(raw.data) for raw in raws]
+        held = known([d[:DOC_ID_HEX] for d in digests]) if known is not None else frozenset()
+    seen = tuple(InputSeen(raw.stat, d) for raw, d in zip(raws, digests, strict=True) if raw.stat)
     skipped = 0
-    for raw in raws:
-        digest = content_hash(raw.data)
-        if digest[:DOC_ID_HEX] in skip_ids:
-            skipped += 1
-            continue
-        try:
-            doc = parse_document(raw, digest=digest)
-            parsed.append((doc, split_sections(doc)))
-        except RejectError as exc:
-            rejects.append(Reject(raw.uri, exc.reason, str(exc), exc.stage, digest))
-        except Exception as exc:  # one bad input must never stop the batch
-            rejects.append(Reject(raw.uri, "internal_error", _describe(exc), "parse", digest))
-    results = _extract(parsed, settings, nlp_provider, rejects)
-    return BatchResult(tuple(results), tuple(rejects), skipped)
+    with _timed(seconds, "parse"):
+        for raw, digest in zip(raws, digests, strict=True):
+            if digest[:DOC_ID_HEX] in held:
+                skipped += 1
+                continue
+            try:
+                doc = parse_document(raw, digest=digest)
+                parsed.append((doc, split_sections(doc)))
+            except RejectError as exc:
+                rejects.append(Reject(raw.uri, exc.reason, str(exc), exc.stage, digest))
+            except Exception as exc:  # one bad input must never stop the batch
+                rejects.append(Reject(raw.uri, "internal_error", _describe(exc), "parse", digest))
+    results = _extract(parsed, settings, nlp_provider, rejects, seconds)
+    return BatchResult(tuple(results), tuple(rejects), skipped, seen, seconds)
+
+
+@contextmanager
+def _timed(seconds: dict[str, float], stage: str) -> Iterator[None]:
+    """Add the wall time of the block to `seconds[stage]` (figures for the run's artifact)."""
+    start = time.perf_counter()
+    try:
+        yield
+    finally:
+        seconds[stage] = seconds.get(stage, 0.0) + time.perf_counter() - start
 
 
 def _extract(
@@ -99,20 +118,22 @@ def _extract(
     settings: Settings,
     nlp_provider: NlpProvider,
     rejects: list[Reject],
+    seconds: dict[str, float],
 ) -> list[DocumentResult]:
     if not (settings.extract_entities or settings.extract_quotes) or not parsed:
         return [DocumentResult(doc, sections) for doc, sections in parsed]
-    nlp = nlp_provider(settings.nlp_pipeline)
+    with _timed(seconds, "load_model"):
+        nlp = nlp_provider(settings.nlp_pipeline)
     covered = {str(nlp.lang)}
     # An unknown language (too little text, or an unsure guess) is tried; a known other one is not.
     nlp_docs = [(d, s) for d, s in parsed if d.meta.language in covered or d.meta.language is None]
     try:
-        extracted = _run_nlp(nlp_docs, settings, nlp)
+        extracted = _run_nlp(nlp_docs, settings, nlp, seconds)
     except Exception:  # isolate the failing document, keep the others
         extracted = {}
         for pair in nlp_docs:
             try:
-                extracted.update(_run_nlp([pair], settings, nlp))
+                extracted.update(_run_nlp([pair], settings, nlp, seconds))
             except Exception as exc:
                 doc = pair[0]
                 rejects.append(
@@ -131,21 +152,26 @@ def _extract(
 
 
 def _run_nlp(
-    pairs: list[tuple[ParsedDocument, tuple[Section, ...]]], settings: Settings, nlp: Any
+    pairs: list[tuple[ParsedDocument, tuple[Section, ...]]],
+    settings: Settings,
+    nlp: Any,
+    seconds: dict[str, float],
 ) -> dict[str, Any]:
     from flows.entities import extract_entities  # noqa: PLC0415 - spaCy loads only when needed
     from flows.quotes import extract_quotes  # noqa: PLC0415
 
     docs = [d for d, _ in pairs]
     sections = [s for _, s in pairs]
-    entities = (
-        extract_entities(docs, sections, nlp) if settings.extract_entities else [()] * len(docs)
-    )
-    quotes = (
-        extract_quotes(docs, sections, entities, nlp)
-        if settings.extract_quotes
-        else [()] * len(docs)
-    )
+    with _timed(seconds, "entities"):
+        entities = (
+            extract_entities(docs, sections, nlp) if settings.extract_entities else [()] * len(docs)
+        )
+    with _timed(seconds, "quotes"):
+        quotes = (
+            extract_quotes(docs, sections, entities, nlp)
+            if settings.extract_quotes
+            else [()] * len(docs)
+        )
     return {d.doc_id: (e, q) for d, e, q in zip(docs, entities, quotes, strict=True)}
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
@@ -21,6 +21,24 @@ class RawDocument:
     uri: str  # the path or URI as the user gave it
     data: bytes
     media_type: str  # "text/plain" or "text/html"
+    stat: InputStat | None = None  # the file's size and mtime when it was read, if known
+
+
+@dataclass(frozen=True, slots=True)
+class InputStat:
+    """What a directory listing says of an input, before it is read."""
+
+    uri: str
+    size: int
+    mtime_ns: int
+
+
+@dataclass(frozen=True, slots=True)
+class InputSeen:
+    """An input whose bytes were read: its stat at that moment and the hash of the bytes."""
+
+    stat: InputStat
+    content_hash: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,6 +164,22 @@ class BatchResult:
     documents: tuple[DocumentResult, ...]
     rejects: tuple[Reject, ...]
     skipped: int = 0  # inputs whose doc_id the warehouse already holds
+    seen: tuple[InputSeen, ...] = ()  # every input whose bytes were read and hashed
+    # Wall seconds per stage (hash, parse, load_model, entities, quotes): for the run's report.
+    seconds: Mapping[str, float] = dataclasses.field(default_factory=dict)
 
     def with_rejects(self, rejects: Sequence[Reject]) -> BatchResult:
         return dataclasses.replace(self, rejects=(*rejects, *self.rejects))
+
+
+@dataclass(frozen=True, slots=True)
+class RunRecord:
+    """What a run says of itself; the commit adds when it ended and what it added."""
+
+    run_id: str
+    started_at: datetime  # timezone-aware UTC
+    parameters: str  # the run's settings as JSON
+    inputs_seen: int
+    inputs_skipped: int
+    pipeline_version: str
+    flow_run_id: str | None = None

@@ -28,12 +28,19 @@ class Settings:
     nlp_pipeline: str = DEFAULT_PIPELINE
     extract_entities: bool = True
     extract_quotes: bool = True
+    # Seconds a superseded snapshot stays readable for readers that pinned it (see
+    # flows.store.warehouse): 15 minutes covers a long analytic query.
+    snapshot_grace_seconds: int = 900
 
     def __post_init__(self) -> None:
         if self.batch_size < 1:
             raise UsageError(f"batch size must be at least 1, not {self.batch_size}")
         if self.max_bytes < 1:
             raise UsageError(f"max bytes must be at least 1, not {self.max_bytes}")
+        if self.snapshot_grace_seconds < 0:
+            raise UsageError(
+                f"snapshot grace must be 0 seconds or more, not {self.snapshot_grace_seconds}"
+            )
 
 
 def load_settings(

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import glob
+import logging
 import os
 import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from flows.errors import SourceError, UsageError
-from flows.records import RawDocument, Reject
+from flows.errors import NewsdeskError, SourceError, UsageError
+from flows.records import InputStat, RawDocument, Reject
 from flows.words import MEDIA_SNIFF_BYTES
 
+_log = logging.getLogger(__name__)
 _TEXT_SUFFIXES = (".txt", ".text", ".md", ".markdown")
 _HTML_SUFFIXES = (".html", ".htm", ".xhtml", ".shtml")
 _HTML_SNIFF = (b"<!doctype html", b"<html", b"<head", b"<body", b"<?xml")
@@ -25,15 +27,16 @@ class SourceRef:
     uri: str
 
 
-def discover_sources(args: Sequence[str]) -> tuple[SourceRef, ...]:
+def discover_sources(args: Sequence[str], *, empty_ok: bool = False) -> tuple[SourceRef, ...]:
     """Expand files, directories (recursively, hidden entries skipped) and globs, in sorted order.
 
-    Raises UsageError when an argument names nothing at all, because that is a typo, not input.
+    Raises UsageError when an argument names nothing at all, because that is a typo, not input;
+    with `empty_ok`, an existing directory that holds no file is no error (a watched inbox).
     """
     found: dict[str, None] = {}
     for arg in args:
         matches = _expand(arg)
-        if not matches:
+        if not matches and not (empty_ok and os.path.isdir(arg)):
             raise UsageError(f"no such file, directory or glob match: {arg}", path=arg)
         found.update(dict.fromkeys(matches))
     return tuple(SourceRef(uri) for uri in found)
@@ -60,11 +63,17 @@ def _walk(root: str) -> list[str]:
     return out
 
 
+class InputChangingError(NewsdeskError):
+    """An input's size or modification time changed while it was read (a writer is still at
+    it): it is left alone this run and read on the next one, whole."""
+
+
 def read_source(ref: SourceRef, *, max_bytes: int) -> RawDocument:
     """Read one file, gunzipping `.gz` within the same size bound. Raises SourceError."""
     path = Path(ref.uri)
     try:
-        size = path.stat().st_size
+        info = path.stat()
+        size = info.st_size
         if not path.is_file():
             raise SourceError(f"not a regular file: {ref.uri}", reason="unreadable", path=ref.uri)
         if size > max_bytes:
@@ -72,15 +81,32 @@ def read_source(ref: SourceRef, *, max_bytes: int) -> RawDocument:
                 f"{size} bytes, over the {max_bytes}-byte limit", reason="too_large", path=ref.uri
             )
         data = path.read_bytes()
+        after = path.stat()
     except OSError as exc:
         raise SourceError(
             f"cannot read {ref.uri}: {exc.strerror or exc}", reason="unreadable", path=ref.uri
         ) from exc
+    if (after.st_size, after.st_mtime_ns) != (size, info.st_mtime_ns):
+        raise InputChangingError(f"{ref.uri} changed while it was read", path=ref.uri)
     name = path.name.lower()
     if name.endswith(".gz"):
         data = _gunzip(data, max_bytes=max_bytes, uri=ref.uri)
         name = name[: -len(".gz")]
-    return RawDocument(uri=ref.uri, data=data, media_type=_media_type(name, data))
+    stat = InputStat(ref.uri, size, info.st_mtime_ns)
+    return RawDocument(uri=ref.uri, data=data, media_type=_media_type(name, data), stat=stat)
+
+
+def stat_sources(refs: Sequence[SourceRef]) -> list[InputStat]:
+    """Size and modification time of each input that can be stat'ed, without reading it (an
+    input that cannot is left out: reading it will say why, as a reject)."""
+    stats: list[InputStat] = []
+    for ref in refs:
+        try:
+            info = os.stat(ref.uri)
+        except OSError:
+            continue
+        stats.append(InputStat(ref.uri, info.st_size, info.st_mtime_ns))
+    return stats
 
 
 def _gunzip(data: bytes, *, max_bytes: int, uri: str) -> bytes:
@@ -117,12 +143,16 @@ def iter_batches(refs: Sequence[SourceRef], size: int) -> Iterable[tuple[SourceR
 def read_sources(
     refs: Sequence[SourceRef], *, max_bytes: int
 ) -> tuple[list[RawDocument], list[Reject]]:
-    """Read a batch; an input that cannot be read becomes a Reject, never an exception."""
+    """Read a batch; an input that cannot be read becomes a Reject, never an exception, and one
+    that changes while it is read is left for the next run."""
     raws: list[RawDocument] = []
     rejects: list[Reject] = []
     for ref in refs:
         try:
             raws.append(read_source(ref, max_bytes=max_bytes))
+        except InputChangingError as exc:
+            # Still being written: neither rows nor a reject now; the next run reads it whole.
+            _log.warning("%s; left for the next run", exc)
         except SourceError as exc:
             rejects.append(Reject(ref.uri, exc.reason, str(exc), exc.stage))
     return raws, rejects

@@ -16,8 +16,9 @@ import pandas as pd  # type: ignore[import-untyped]  # pandas ships no types; no
 import pytest
 
 from flows.cli import main
-from flows.store import TABLES
+from flows.store import TABLES, commit
 from tests.conftest import ROOT, run_cli
+from tests.store.helpers import DAY, make_tables
 from tests.test_sections import SEED_HEADINGS, SEED_STARTS
 
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00"
@@ -113,8 +114,10 @@ def test_rerun_adds_no_rows(ingested: tuple[Path, Path, str]) -> None:
     proc = run_cli("ingest", str(inbox), "--warehouse", str(root))
     assert proc.returncode == 0, proc.stderr
     assert "0 documents" in proc.stdout
-    assert "(4 unchanged)" in proc.stdout
-    assert {name: len(frame) for name, frame in _read_all(root).items()} == before
+    # the 4 articles and the 3 rejected inputs: none is read again while its stat is unchanged
+    assert "(7 unchanged)" in proc.stdout
+    after = {name: len(frame) for name, frame in _read_all(root).items()}
+    assert after == {**before, "runs": before["runs"] + 1}  # only the run's own row
 
 
 @pytest.mark.slow
@@ -268,3 +271,34 @@ def test_progress_bar_on_a_terminal(tmp_path: Path) -> None:
     assert "ingesting" in drawn
     assert "4/4" in drawn or "100%" in drawn
     assert b"4 documents" in proc.stdout
+
+
+def test_compact_merges_small_files_and_keeps_every_row(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = tmp_path / "w"
+    for number, doc_id in enumerate(["a", "b", "c"]):
+        commit(root, make_tables([doc_id], f"r{number}"), run_id=f"r{number}", partition=DAY)
+    glob = f"{root}/sections/**/*.parquet"
+    before = (
+        duckdb.connect().execute(f"select * from read_parquet('{glob}') order by all").fetchall()
+    )
+    assert main(["compact", "--warehouse", str(root)]) == 0
+    out = capsys.readouterr().out
+    assert "documents: 3 -> 1 files" in out
+    assert "sections: 3 -> 1 files" in out
+    assert (
+        duckdb.connect().execute(f"select * from read_parquet('{glob}') order by all").fetchall()
+        == before
+    )
+    assert len(list((root / "sections").rglob("*.parquet"))) == 1
+    assert main(["compact", "--warehouse", str(root)]) == 0  # nothing left to merge
+    assert "documents: 1 -> 1 files" in capsys.readouterr().out
+
+
+def test_compact_refuses_a_folder_that_is_not_a_warehouse(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["compact", "--warehouse", str(tmp_path)]) == 2
+    assert "not a newsdesk warehouse" in capsys.readouterr().err
+    assert not (tmp_path / ".newsdesk").exists()

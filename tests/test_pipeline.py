@@ -48,9 +48,9 @@ def calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return seen
 
 
-def _run(raws: list[RawDocument], *, skip_ids: frozenset[str] = frozenset()) -> BatchResult:
+def _run(raws: list[RawDocument], *, held: frozenset[str] = frozenset()) -> BatchResult:
     settings = Settings(extract_quotes=False)
-    return process_batch(raws, settings, lambda name: FakeNlp(), skip_ids=skip_ids)
+    return process_batch(raws, settings, lambda name: FakeNlp(), known=held.intersection)
 
 
 def test_documents_in_other_languages_get_no_nlp_rows(calls: list[str]) -> None:
@@ -82,7 +82,7 @@ def test_a_stage_crash_rejects_only_its_document(calls: list[str]) -> None:
 def test_known_documents_are_skipped_before_any_work(calls: list[str]) -> None:
     result = _run(
         [RawDocument("en.txt", ENGLISH, "text/plain"), RawDocument("fr.txt", FRENCH, "text/plain")],
-        skip_ids=frozenset({_doc_id(ENGLISH)}),
+        held=frozenset({_doc_id(ENGLISH)}),
     )
     assert [r.document.source_uri for r in result.documents] == ["fr.txt"]
     assert result.rejects == ()
@@ -99,3 +99,14 @@ def test_ids_depend_only_on_bytes() -> None:
     assert edited.doc_id == _doc_id(ENGLISH + b" ")
     assert edited.doc_id != first.doc_id
     assert first.content_hash == hashlib.sha256(ENGLISH).hexdigest()
+
+
+def test_stage_seconds_are_reported_for_the_stages_that_ran(calls: list[str]) -> None:
+    result = _run([RawDocument("en.txt", ENGLISH, "text/plain")])
+    assert set(result.seconds) == {"hash", "parse", "load_model", "entities", "quotes"}
+    assert all(seconds >= 0 for seconds in result.seconds.values())
+    assert calls == ["en.txt"]
+    skipped = _run(
+        [RawDocument("en.txt", ENGLISH, "text/plain")], held=frozenset({_doc_id(ENGLISH)})
+    )
+    assert set(skipped.seconds) == {"hash", "parse"}  # nothing to extract: no model loaded

@@ -82,3 +82,31 @@ def test_unreadable_inputs_become_rejects(tmp_path: Path) -> None:
     assert [(Path(r.source_uri).name, r.reason) for r in rejects] == [
         ("dangling.txt", "unreadable")
     ]
+
+
+def test_an_input_written_while_it_is_read_is_left_for_the_next_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    growing = tmp_path / "growing.txt"
+    growing.write_text("The first half of an article")
+    steady = tmp_path / "steady.txt"
+    steady.write_text("A whole article.")
+    real_read = Path.read_bytes
+
+    def read_while_a_writer_appends(self: Path) -> bytes:
+        data = real_read(self)
+        if self.name == "growing.txt":
+            with self.open("a") as handle:  # the writer goes on after our read
+                handle.write(", and the second half.")
+        return data
+
+    monkeypatch.setattr(Path, "read_bytes", read_while_a_writer_appends)
+    raws, rejects = read_sources([SourceRef(str(growing)), SourceRef(str(steady))], max_bytes=1000)
+    assert [raw.uri for raw in raws] == [str(steady)]
+    assert rejects == []  # not a reject: nothing is wrong with it, it is not finished
+    assert "changed while it was read; left for the next run" in caplog.text
+    monkeypatch.setattr(Path, "read_bytes", real_read)
+    whole = read_source(SourceRef(str(growing)), max_bytes=1000)
+    assert whole.data == b"The first half of an article, and the second half."
+    assert whole.stat is not None
+    assert whole.stat.size == len(whole.data)

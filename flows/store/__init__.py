@@ -1,7 +1,26 @@
 """The warehouse: table contracts from schemas/, Arrow tables, and the atomic commit."""
 
+from flows.store.index import Index
 from flows.store.schema import TABLES
 from flows.store.tables import RunInfo, build_tables
-from flows.store.warehouse import commit, existing_keys
+from flows.store.warehouse import (
+    DEFAULT_GRACE_SECONDS,
+    CompactResult,
+    commit,
+    compact,
+    open_index,
+    pinned_snapshot,
+)
 
-__all__ = ["TABLES", "RunInfo", "build_tables", "commit", "existing_keys"]
+__all__ = [
+    "DEFAULT_GRACE_SECONDS",
+    "TABLES",
+    "CompactResult",
+    "Index",
+    "RunInfo",
+    "build_tables",
+    "commit",
+    "compact",
+    "open_index",
+    "pinned_snapshot",
+]

@@ -15,7 +15,7 @@ from flows.errors import SchemaError
 # schemas/ at the top of the repository is installed as the package data `flows.schemas`
 # (pyproject.toml maps it), so an installed newsdesk finds its contracts wherever it runs.
 SCHEMA_PACKAGE = "flows.schemas"
-TABLES = ("documents", "sections", "entities", "quotes", "rejects")
+TABLES = ("documents", "sections", "entities", "quotes", "rejects", "runs")
 
 _TYPES: dict[str, pa.DataType] = {
     "string": pa.string(),

@@ -12,7 +12,7 @@ import pyarrow as pa
 
 from flows import __version__
 from flows.errors import SchemaError
-from flows.records import BatchResult
+from flows.records import BatchResult, RunRecord
 from flows.store.schema import TABLES, load_spec
 
 
@@ -133,3 +133,20 @@ def _to_table(name: str, rows: list[dict[str, Any]]) -> pa.Table:
 
 def _sort_value(value: Any) -> tuple[int, Any]:
     return (0, "") if value is None else (1, value)
+
+
+def run_table(record: RunRecord, added: dict[str, int], ended_at: datetime) -> pa.Table:
+    """The one `runs` row of a run, with the rows it added per table."""
+    row: dict[str, Any] = {
+        "run_id": record.run_id,
+        "flow_run_id": record.flow_run_id,
+        "started_at": record.started_at,
+        "ended_at": ended_at,
+        "parameters": record.parameters,
+        "inputs_seen": record.inputs_seen,
+        "inputs_skipped": record.inputs_skipped,
+        **{f"added_{name}": added.get(name, 0) for name in TABLES if name != "runs"},
+        "status": "completed",
+        "pipeline_version": record.pipeline_version,
+    }
+    return _to_table("runs", [row])

@@ -5,27 +5,49 @@ Layout of a warehouse root W:
     W/documents -> .newsdesk/current/documents      (one stable symlink per table)
     W/.newsdesk/current -> snapshots/000000000007   (swapped atomically: the commit point)
     W/.newsdesk/snapshots/000000000007/<table>/ingest_date=YYYY-MM-DD/<run_id>-<n>.parquet
-    W/.newsdesk/lock                                (commits take an exclusive flock)
+    W/.newsdesk/changes/000000000007.json           (files snapshot 7 added and removed vs 6)
+    W/.newsdesk/lock                                (writers take an exclusive flock)
+    W/.newsdesk/index.sqlite                        (committed keys, input stats: flows.store.index)
 
-A commit builds the next snapshot beside the current one (hard links to every existing file, plus
-the new files, fsynced), then replaces the `current` link in one rename. Readers that glob
-`W/<table>/**/*.parquet` therefore see either the whole previous state or the whole new one, for
-every table at once, even if the writer is killed at any instruction; a snapshot left half-built by
-a killed writer is never linked and is removed by the next commit. Two runs commit one after the
-other under the lock, and each drops rows whose key the warehouse already holds, so overlapping
-runs cannot duplicate a document.
+A commit builds the next snapshot beside the current one, then replaces the `current` link in one
+rename. Readers that glob `W/<table>/**/*.parquet` therefore see either the whole previous state
+or the whole new one, for every table at once, even if the writer is killed at any instruction; a
+snapshot left half-built by a killed writer is never linked and is removed by the next writer.
+
+Building a snapshot costs what the run adds, not the warehouse's history. A snapshot is a tree of
+real directories holding hard links (DuckDB's `**` does not descend into symlinked directories,
+so partitions cannot be shared by link), and linking every file into every snapshot would cost a
+pass over the whole warehouse per commit. Instead the writer recycles the oldest snapshot that no
+reader can still be on (superseded more than the grace period ago): it renames it into place and
+replays the change logs written since (`changes/N.json`: files added and removed), so it touches
+only the files that changed since then. Only when no snapshot has expired (commits faster than
+the grace period) is the current snapshot linked in full.
+
+Two runs commit one after the other under the lock, and each drops rows whose key the index says
+the warehouse already holds (looking up only its own keys), so overlapping runs cannot duplicate a
+document. The index is written between naming the new snapshot and swapping `current`: it is the
+commit point, and a writer killed right after it has its snapshot linked by the next writer.
+
+Compaction (automatic in a commit, or `compact`) rewrites small files of a partition into fewer,
+with the same rows, in the snapshot being built. The files it merges away stay in older snapshots
+for the grace period, so a reader that pinned a snapshot (`pinned_snapshot`) keeps a complete
+view. A reader that resolves paths through `W/<table>` resolves them again when it opens each
+file: if a compaction swapped `current` between its listing and its opening a merged-away file,
+it gets "file not found" (never wrong rows) and should run the query again.
 """
 
 from __future__ import annotations
 
 import contextlib
 import fcntl
+import json
 import os
 import re
 import shutil
-from collections.abc import Iterator
-from dataclasses import dataclass
-from datetime import date
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pyarrow as pa
@@ -33,7 +55,10 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from flows.errors import WarehouseError
+from flows.records import InputSeen, RunRecord
+from flows.store.index import Index
 from flows.store.schema import TABLES, load_spec
+from flows.store.tables import run_table
 
 CONTROL_DIR = ".newsdesk"
 _SNAPSHOT_NAME = re.compile(r"^\d{12}$")
@@ -41,8 +66,23 @@ _SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$")
 # Rows per Parquet file: large enough for good compression and scan speed, small enough that a
 # big run does not make one multi-gigabyte file.
 MAX_ROWS_PER_FILE = 250_000
+# Compaction: a partition of a table holding more than this many files after a commit has its
+# smallest files merged in the same snapshot, down to COMPACT_TO files. Every commit adds a file
+# per table, so without it a scheduled inbox (105,000 commits a year at 5 minutes) would leave
+# that many files for every reader to glob; with it a partition never holds more than
+# MAX_FILES_PER_PARTITION, and merging the smallest first makes the merges tiered (files of
+# about 25 commits, then of about 625, ...), so the rows a commit rewrites stay logarithmic in
+# the partition's history, amortized. Set by judgment; bench_commits measures the effect.
+MAX_FILES_PER_PARTITION = 32
+COMPACT_TO = 8
+# How long a superseded snapshot (and the files only it still holds) stays readable: a reader
+# that pinned a snapshot path must finish within this time. 15 minutes covers a long analytic
+# query; a 5-minute schedule then keeps about four snapshots, which cost a hard link per file.
+DEFAULT_GRACE_SECONDS = 900
 # Tables whose rows belong to a document; they are kept or dropped with their documents row.
 _CHILD_TABLES = ("sections", "entities", "quotes")
+# Tables whose key the index holds: a document, a reject or a run is committed once.
+_KEYED = ("documents", "rejects", "runs")
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,45 +93,98 @@ class CommitResult:
     added: dict[str, int]
 
 
+@dataclass(frozen=True, slots=True)
+class CompactResult:
+    """Files per table before and after a `compact` (rows are unchanged)."""
+
+    snapshot: str | None
+    files_before: dict[str, int]
+    files_after: dict[str, int]
+
+
 def commit(
-    root: Path, tables: dict[str, pa.Table], *, run_id: str, partition: date
+    root: Path,
+    tables: dict[str, pa.Table],
+    *,
+    run_id: str,
+    partition: date,
+    inputs: Sequence[InputSeen] = (),
+    run: RunRecord | None = None,
+    grace_seconds: float = DEFAULT_GRACE_SECONDS,
 ) -> CommitResult:
-    """Make `tables` visible in one atomic step, minus rows the warehouse already has."""
+    """Make `tables` visible in one atomic step, minus rows the warehouse already has, and
+    remember the stat and hash of every input the run read. With `run`, the run's `runs` row
+    (with what it added) is part of the same commit, even when it adds nothing else."""
     _check_name(run_id, "run id")
     partition_dir = f"ingest_date={partition.isoformat()}"
-    control = root / CONTROL_DIR
-    (control / "snapshots").mkdir(parents=True, exist_ok=True)
+    control = _control(root)
+    index = Index(control)
     with _locked(control / "lock"):
         _link_tables(root)
-        current = _current_snapshot(control)
-        _collect_garbage(control, keep=current)
-        fresh = _drop_known_rows(tables, current)
+        current = _recover(control, index)
+        fresh = _drop_known_rows(tables, index)
+        if run is not None and not index.known("runs", [run.run_id]):
+            counts = {name: fresh[name].num_rows for name in TABLES}
+            fresh["runs"] = run_table(run, counts, datetime.now(UTC))
         added = {name: fresh[name].num_rows for name in TABLES}
         if not any(added.values()):
+            index.record(snapshot=_number(current), keys={}, inputs=inputs)
+            _expire(control, current, grace_seconds)
             return CommitResult(current.name if current else None, added)
-        number = int(current.name) + 1 if current else 1
-        building = control / "snapshots" / f".building-{number:012d}"
-        if current is not None:
-            _hardlink_tree(current, building)
+        build = _start_building(control, current, grace_seconds)
         for name in TABLES:
-            (building / name).mkdir(parents=True, exist_ok=True)
-            _write_files(fresh[name], building / name / partition_dir, run_id)
-        _fsync_tree(building)
-        final = control / "snapshots" / f"{number:012d}"
-        os.replace(building, final)
-        _fsync_dir(final.parent)
+            directory = build.path / name / partition_dir
+            build.write(directory, fresh[name], f"{run_id}-")
+            build.compact(directory, run_id, keep=COMPACT_TO, above=MAX_FILES_PER_PARTITION)
+        final = build.finish()
+        keys = {name: fresh[name][load_spec(name).key[0]].to_pylist() for name in _KEYED}
+        index.record(snapshot=_number(final), keys=keys, inputs=inputs)  # the commit point
         _swap_current(control, final)
-        _collect_garbage(control, keep=final)
+        _expire(control, final, grace_seconds)
         return CommitResult(final.name, added)
 
 
-def existing_keys(root: Path, table: str = "documents") -> frozenset[str]:
-    """Ids already committed (doc_id for documents, reject_id for rejects)."""
-    current = _current_snapshot(root / CONTROL_DIR)
-    if current is None:
-        return frozenset()
-    column = load_spec(table).key[0]
-    return _read_column(current / table, column)
+def compact(
+    root: Path, *, run_id: str, grace_seconds: float = DEFAULT_GRACE_SECONDS
+) -> CompactResult:
+    """Merge every partition's small files (below MAX_ROWS_PER_FILE rows) into as few files as
+    the rows need, in one atomic commit that changes no row, and remove expired snapshots."""
+    _check_name(run_id, "run id")
+    control = _control(root)
+    index = Index(control)
+    with _locked(control / "lock"):
+        _link_tables(root)
+        current = _recover(control, index)
+        before = _count_files(current)
+        partitions = {
+            relative: files
+            for relative, files in _partitions(current).items()
+            if len(_small_files(files)) > 1
+        }
+        if not partitions:
+            _expire(control, current, grace_seconds)
+            return CompactResult(current.name if current else None, before, before)
+        build = _start_building(control, current, grace_seconds)
+        for relative in sorted(partitions):
+            build.compact(build.path / relative, run_id, keep=1, above=1)
+        final = build.finish()
+        after = _count_files(final)
+        index.record(snapshot=_number(final), keys={}, inputs=())  # the commit point
+        _swap_current(control, final)
+        _expire(control, final, grace_seconds)
+        return CompactResult(final.name, before, after)
+
+
+def pinned_snapshot(root: Path) -> Path | None:
+    """The directory of the snapshot current now (its tables are `<path>/<table>`): paths under
+    it stay valid for the grace period after a later commit supersedes it, whatever compaction
+    does meanwhile. None for a warehouse with no commit yet."""
+    return _current_snapshot(root / CONTROL_DIR)
+
+
+def open_index(root: Path) -> Index:
+    """The index of a warehouse root, for lookups (batch tasks, incremental runs)."""
+    return Index(root / CONTROL_DIR)
 
 
 def _check_name(value: str, what: str) -> None:
@@ -126,6 +219,13 @@ def _link_tables(root: Path) -> None:
         link.symlink_to(target, target_is_directory=True)
 
 
+def _control(root: Path) -> Path:
+    control = root / CONTROL_DIR
+    (control / "snapshots").mkdir(parents=True, exist_ok=True)
+    (control / "changes").mkdir(exist_ok=True)
+    return control
+
+
 def _current_snapshot(control: Path) -> Path | None:
     link = control / "current"
     if not link.is_symlink():
@@ -136,40 +236,262 @@ def _current_snapshot(control: Path) -> Path | None:
     return target
 
 
-def _collect_garbage(control: Path, *, keep: Path | None) -> None:
-    """Remove every snapshot but `keep` (half-built ones from killed writers included).
+def _number(snapshot: Path | None) -> int:
+    return int(snapshot.name) if snapshot is not None else 0
 
-    Readers never lose a file: they resolve paths through `current`, and the kept snapshot holds a
-    hard link to every file that any older snapshot had.
+
+def _snapshot_path(control: Path, number: int) -> Path:
+    return control / "snapshots" / f"{number:012d}"
+
+
+def _changes_path(control: Path, number: int) -> Path:
+    return control / "changes" / f"{number:012d}.json"
+
+
+def _recover(control: Path, index: Index) -> Path | None:
+    """Bring `current`, the index and the control folder into step before writing; returns the
+    current snapshot.
+
+    The index is written before `current` is swapped, so a killed writer can leave the index one
+    snapshot ahead: roll the link forward to it (that snapshot was complete when it was named).
+    What a killed writer left beyond that (a half-built snapshot, a named snapshot the index
+    never recorded, its change log, a temporary link) was never visible and is removed. A
+    warehouse without an index (or with one behind `current`, e.g. restored from a backup) gets
+    one built from the current snapshot's files, once.
     """
+    current = _current_snapshot(control)
+    indexed = index.snapshot()
+    if indexed is not None and indexed > _number(current):
+        ahead = _snapshot_path(control, indexed)
+        if not ahead.is_dir():
+            raise WarehouseError(f"the index names snapshot {indexed}, which is missing")
+        # The snapshot current until now is superseded now, not when the killed writer logged
+        # its change: its grace period starts here.
+        with contextlib.suppress(FileNotFoundError):
+            os.utime(_changes_path(control, indexed))
+        _swap_current(control, ahead)
+        current = ahead
     for entry in (control / "snapshots").iterdir():
-        if keep is not None and entry.name == keep.name:
-            continue
-        if _SNAPSHOT_NAME.match(entry.name) or entry.name.startswith(".building-"):
+        stray = _SNAPSHOT_NAME.match(entry.name) and int(entry.name) > _number(current)
+        if stray or entry.name.startswith((".building-", ".expired-")):
             shutil.rmtree(entry, ignore_errors=True)
+    for entry in (control / "changes").iterdir():
+        if not entry.name.endswith(".json") or int(entry.stem) > _number(current):
+            entry.unlink(missing_ok=True)
     for entry in control.iterdir():
         if entry.name.startswith("current.tmp-"):
             entry.unlink(missing_ok=True)
+    if current is not None and (indexed is None or indexed < _number(current)):
+        keys = {
+            name: sorted(_read_column(current / name, load_spec(name).key[0])) for name in _KEYED
+        }
+        index.record(snapshot=_number(current), keys=keys, inputs=())
+    return current
 
 
-def _drop_known_rows(tables: dict[str, pa.Table], current: Path | None) -> dict[str, pa.Table]:
-    out = dict(tables)
-    known_docs = _read_column(current / "documents", "doc_id") if current else frozenset()
-    known_rejects = _read_column(current / "rejects", "reject_id") if current else frozenset()
-    docs = _unique(tables["documents"], "doc_id")
-    docs = docs.filter(
-        pc.invert(pc.is_in(docs["doc_id"], pa.array(sorted(known_docs), type=pa.string())))
-    )
-    out["documents"] = docs
-    keep = docs["doc_id"]
+def _older_snapshots(control: Path, current: Path | None) -> list[int]:
+    entries = (control / "snapshots").iterdir()
+    numbers = (int(e.name) for e in entries if _SNAPSHOT_NAME.match(e.name))
+    return sorted(n for n in numbers if n < _number(current))
+
+
+def _superseded_at(control: Path, number: int) -> float:
+    """When snapshot `number` stopped being current: when the next one was made."""
+    following = _changes_path(control, number + 1)
+    with contextlib.suppress(FileNotFoundError):
+        return following.stat().st_mtime
+    return 0.0  # made before change logs existed: long superseded
+
+
+def _expired(control: Path, current: Path | None, grace_seconds: float) -> list[int]:
+    """Superseded snapshots that no reader may still be on (older than the grace period)."""
+    now = time.time()
+    expired = []
+    for number in _older_snapshots(control, current):  # oldest first: superseded in that order
+        if now - _superseded_at(control, number) < grace_seconds:
+            break  # every later one was superseded later still
+        expired.append(number)
+    return expired
+
+
+def _expire(control: Path, current: Path | None, grace_seconds: float) -> None:
+    """Remove snapshots past the grace period, except the newest of them: the next commit
+    recycles that one into its snapshot. Change logs nobody can replay any more go too."""
+    expired = _expired(control, current, grace_seconds)
+    for number in expired[:-1]:
+        # Renamed first: a removal cut short must never leave a numbered, half-empty snapshot
+        # that a later commit would take for one to recycle.
+        doomed = control / "snapshots" / f".expired-{number:012d}"
+        os.replace(_snapshot_path(control, number), doomed)
+        shutil.rmtree(doomed, ignore_errors=True)
+    kept = _older_snapshots(control, current)
+    oldest = kept[0] if kept else _number(current)
+    for entry in (control / "changes").iterdir():
+        if entry.name.endswith(".json") and int(entry.stem) <= oldest:
+            entry.unlink(missing_ok=True)
+
+
+@dataclass(slots=True)
+class _Build:
+    """The next snapshot, under construction in `.building-N` (invisible until `finish`)."""
+
+    control: Path
+    number: int
+    path: Path
+    full: bool  # every directory was made here (linked in full), not recycled
+    touched: set[Path] = field(default_factory=set)
+    added: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+
+    def write(self, directory: Path, table: pa.Table, prefix: str) -> None:
+        """Write `table` as new files `<prefix><n>.parquet` in `directory`."""
+        if table.num_rows == 0:
+            return
+        directory.mkdir(parents=True, exist_ok=True)
+        self.touched.update((directory, directory.parent))  # the parent, if the partition is new
+        for number, start in enumerate(range(0, table.num_rows, MAX_ROWS_PER_FILE)):
+            path = directory / f"{prefix}{number:05d}.parquet"
+            if path.exists():  # it would be a hard link to a committed file: never write into it
+                raise WarehouseError(f"refusing to overwrite a committed file: {path}")
+            pq.write_table(table.slice(start, MAX_ROWS_PER_FILE), path, compression="zstd")
+            _fsync_file(path)
+            self.added.append(path.relative_to(self.path).as_posix())
+
+    def compact(self, directory: Path, run_id: str, *, keep: int, above: int) -> None:
+        """If `directory` holds more than `above` files, merge its smallest files that are not
+        full (below MAX_ROWS_PER_FILE rows) into one, so that `keep` remain if the full ones
+        allow (split again only past MAX_ROWS_PER_FILE rows). Same rows, fewer files; full files
+        are never rewritten, so a partition holds at most `above` files or one per
+        MAX_ROWS_PER_FILE rows, whichever is more. The merged-away files are only unlinked
+        here: older snapshots keep them."""
+        if not directory.is_dir():
+            return
+        files = list(directory.glob("*.parquet"))
+        if len(files) <= above:
+            return
+        small = _small_files(files)
+        merge = small[: max(0, len(files) - keep + 1)]
+        if len(merge) < 2:  # noqa: PLR2004 - merging one file into one would change nothing
+            return
+        table = pa.concat_tables([pq.ParquetFile(path).read() for path in merge])
+        self.write(directory, table, f"{run_id}-compact-")
+        for path in merge:
+            path.unlink()
+            self.removed.append(path.relative_to(self.path).as_posix())
+
+    def finish(self) -> Path:
+        """Log what changed, make it durable and give the snapshot its number (not yet current)."""
+        log = _changes_path(self.control, self.number)
+        log.write_text(json.dumps({"added": self.added, "removed": self.removed}))
+        _fsync_file(log)
+        _fsync_dir(log.parent)
+        if self.full:
+            _fsync_tree(self.path)
+        else:
+            for directory in sorted(self.touched):
+                _fsync_dir(directory)
+            _fsync_dir(self.path)
+        final = _snapshot_path(self.control, self.number)
+        os.replace(self.path, final)
+        _fsync_dir(final.parent)
+        return final
+
+
+def _start_building(control: Path, current: Path | None, grace_seconds: float) -> _Build:
+    """The next snapshot, as the current one plus nothing yet: the newest expired snapshot
+    brought up to date by replaying the change logs since it (cost: the files changed since),
+    or, when none has expired, a hard link of every current file."""
+    number = _number(current) + 1
+    building = control / "snapshots" / f".building-{number:012d}"
+    expired = _expired(control, current, grace_seconds)
+    if current is not None and expired:
+        base = expired[-1]
+        logs = [_changes_path(control, n) for n in range(base + 1, number)]
+        if all(log.is_file() for log in logs):
+            os.replace(_snapshot_path(control, base), building)
+            build = _Build(control, number, building, full=False)
+            _replay(build, current, logs)
+            return build
+    building.mkdir()
+    if current is not None:
+        _hardlink_tree(current, building)
+    for name in TABLES:
+        (building / name).mkdir(exist_ok=True)
+    return _Build(control, number, building, full=True)
+
+
+def _replay(build: _Build, current: Path, logs: Sequence[Path]) -> None:
+    """Bring a recycled snapshot up to `current` by the net effect of the change logs."""
+    present: dict[str, bool] = {}
+    for log in logs:
+        change = json.loads(log.read_text())
+        # Added first: a commit's compaction can merge away a file that the same commit wrote.
+        for relative in change["added"]:
+            present[relative] = True
+        for relative in change["removed"]:
+            present[relative] = False
+    for relative, keep in sorted(present.items()):
+        target = build.path / relative
+        if keep:
+            source = current / relative
+            if target.exists() and os.path.samefile(source, target):
+                continue
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.unlink(missing_ok=True)  # a file of the same name, merged away since
+            os.link(source, target)
+        elif target.exists():
+            target.unlink()
+        else:
+            continue
+        build.touched.update((target.parent, target.parent.parent))
+
+
+def _small_files(files: Sequence[Path]) -> list[Path]:
+    """The files below MAX_ROWS_PER_FILE rows (footers only are read), smallest first."""
+    small = [path for path in files if pq.ParquetFile(path).metadata.num_rows < MAX_ROWS_PER_FILE]
+    return sorted(small, key=lambda path: (path.stat().st_size, path.name))
+
+
+def _partitions(snapshot: Path | None) -> dict[str, list[Path]]:
+    """Every partition directory of every table (relative to the snapshot), with its files."""
+    found: dict[str, list[Path]] = {}
+    if snapshot is None:
+        return found
+    for name in TABLES:
+        for directory in sorted((snapshot / name).glob("*")):
+            if directory.is_dir():
+                found[f"{name}/{directory.name}"] = sorted(directory.glob("*.parquet"))
+    return found
+
+
+def _count_files(snapshot: Path | None) -> dict[str, int]:
+    if snapshot is None:
+        return dict.fromkeys(TABLES, 0)
+    return {name: len(list((snapshot / name).rglob("*.parquet"))) for name in TABLES}
+
+
+def _drop_known_rows(tables: dict[str, pa.Table], index: Index) -> dict[str, pa.Table]:
+    """The run's rows minus documents (with their child rows) and rejects already committed;
+    only this run's keys are looked up, never the whole key set. A table the run did not
+    build counts as empty."""
+    out = {name: tables[name] if name in tables else _empty(name) for name in TABLES}
+    tables = dict(out)
+    for name in _KEYED:
+        column = load_spec(name).key[0]
+        table = _unique(tables[name], column)
+        known = index.known(name, table[column].to_pylist())
+        out[name] = table.filter(
+            pc.invert(pc.is_in(table[column], pa.array(sorted(known), type=pa.string())))
+        )
+    keep = out["documents"]["doc_id"]
     for name in _CHILD_TABLES:
         out[name] = tables[name].filter(pc.is_in(tables[name]["doc_id"], keep))
-    rejects = _unique(tables["rejects"], "reject_id")
-    rejects = rejects.filter(
-        pc.invert(pc.is_in(rejects["reject_id"], pa.array(sorted(known_rejects), type=pa.string())))
-    )
-    out["rejects"] = rejects
     return out
+
+
+def _empty(name: str) -> pa.Table:
+    # Not Schema.empty_table(): that one imports pandas (about 1 s) for nothing.
+    return pa.Table.from_batches([], schema=load_spec(name).arrow_schema)
 
 
 def _unique(table: pa.Table, column: str) -> pa.Table:
@@ -195,17 +517,6 @@ def _hardlink_tree(source: Path, dest: Path) -> None:
         (dest / rel).mkdir(parents=True, exist_ok=True)
         for filename in filenames:
             os.link(Path(dirpath) / filename, dest / rel / filename)
-
-
-def _write_files(table: pa.Table, directory: Path, run_id: str) -> None:
-    if table.num_rows == 0:
-        return
-    directory.mkdir(parents=True, exist_ok=True)
-    for number, start in enumerate(range(0, table.num_rows, MAX_ROWS_PER_FILE)):
-        chunk = table.slice(start, MAX_ROWS_PER_FILE)
-        path = directory / f"{run_id}-{number:05d}.parquet"
-        pq.write_table(chunk, path, compression="zstd")
-        _fsync_file(path)
 
 
 def _fsync_file(path: Path) -> None:

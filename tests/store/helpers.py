@@ -7,6 +7,7 @@ test and imports no pytest.
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -148,3 +149,49 @@ def doc_counts(root: Path) -> list[tuple[str, int]]:
         "group by doc_id order by doc_id"
     )
     return [(str(doc_id), int(n)) for doc_id, n in duckdb.connect().execute(query).fetchall()]
+
+
+# A row in a form two readers can agree on: DuckDB and pyarrow give equal values as different
+# Python objects (a UTC datetime with another tzinfo), and None does not sort among strings.
+Canonical = tuple[tuple[int, str], ...]
+
+
+def _canonical_value(value: object) -> tuple[int, str]:
+    if value is None:
+        return (0, "")
+    if isinstance(value, datetime):
+        return (1, value.astimezone(UTC).isoformat())
+    return (2, repr(value))
+
+
+def canonical_rows(rows: Iterable[Sequence[object]]) -> list[Canonical]:
+    """Rows as sorted tuples of comparable values (a multiset: duplicates are kept)."""
+    return sorted(tuple(_canonical_value(v) for v in row) for row in rows)
+
+
+def rows_of(tables: Iterable[pa.Table], name: str) -> list[Canonical]:
+    """Every row of `tables` (all columns of the contract of `name`), canonical."""
+    columns = load_spec(name).arrow_schema.names
+    return canonical_rows(
+        tuple(row[c] for c in columns) for table in tables for row in table.to_pylist()
+    )
+
+
+def rows_duckdb(
+    root: Path, name: str, con: duckdb.DuckDBPyConnection | None = None
+) -> list[Canonical]:
+    """Every row of table `name` under `root` (a warehouse root or a snapshot directory) as
+    DuckDB reads `root/<name>/**/*.parquet`, every column of the contract, canonical."""
+    if not _files(root, name):
+        return []
+    columns = ", ".join(f'"{c}"' for c in load_spec(name).arrow_schema.names)
+    glob = str(root / name / "**" / "*.parquet")
+    query = f"select {columns} from read_parquet('{glob}', hive_partitioning=false)"
+    return canonical_rows((con or duckdb.connect()).execute(query).fetchall())
+
+
+def column_pandas(root: Path, name: str, column: str) -> list[str]:
+    """One column of table `name` under `root` as pandas reads the directory, sorted."""
+    if not _files(root, name):
+        return []
+    return sorted(str(v) for v in pd.read_parquet(root / name, columns=[column])[column])

@@ -7,6 +7,7 @@ import multiprocessing
 import subprocess
 import sys
 import textwrap
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
@@ -14,7 +15,8 @@ import pyarrow.dataset as ds
 import pytest
 
 from flows.errors import WarehouseError
-from flows.store import TABLES, commit, existing_keys
+from flows.records import RunRecord
+from flows.store import TABLES, commit, open_index
 from tests.conftest import ROOT
 from tests.store.helpers import (
     DAY,
@@ -29,7 +31,14 @@ from tests.store.helpers import (
 
 def test_commit_is_visible_through_table_links(tmp_path: Path) -> None:
     result = commit(tmp_path, make_tables(["a", "b"]), run_id="r1", partition=DAY)
-    assert result.added == {"documents": 2, "sections": 4, "entities": 2, "quotes": 2, "rejects": 1}
+    assert result.added == {
+        "documents": 2,
+        "sections": 4,
+        "entities": 2,
+        "quotes": 2,
+        "rejects": 1,
+        "runs": 0,
+    }
     assert counts_duckdb(tmp_path) == result.added
     assert counts_pandas(tmp_path) == result.added
     files = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.glob("*/*/*.parquet"))
@@ -53,11 +62,13 @@ def test_recommit_adds_nothing_and_overlap_is_deduplicated(tmp_path: Path) -> No
     assert overlap.added["documents"] == 1
     assert overlap.added["sections"] == 2
     assert doc_counts(tmp_path) == [("a", 1), ("b", 1), ("c", 1)]
-    assert existing_keys(tmp_path) == frozenset({"a", "b", "c"})
+    index = open_index(tmp_path)
+    assert index.known("documents", ["a", "b", "c", "d"]) == frozenset({"a", "b", "c"})
 
 
 def test_every_written_file_matches_its_schema(tmp_path: Path) -> None:
-    commit(tmp_path, make_tables(["a"]), run_id="r1", partition=DAY)
+    record = RunRecord("r1", datetime(2026, 11, 26, tzinfo=UTC), "{}", 1, 0, "test")
+    commit(tmp_path, make_tables(["a"]), run_id="r1", partition=DAY, run=record)
     for name in TABLES:
         files = sorted((tmp_path / name).rglob("*.parquet"))
         assert files, name

@@ -1,0 +1,144 @@
+"""The warehouse's index: committed keys and the stat of each input seen, in one SQLite file.
+
+A commit must not read every existing key, and an unchanged input must be skipped without being
+read. Both questions go to `.newsdesk/index.sqlite`:
+
+- `keys(tbl, key, snapshot)`: every committed `doc_id` and `reject_id`, with the snapshot that
+  made it visible. "Is this key known?" is an index lookup, whatever the warehouse's size.
+- `inputs(uri, size, mtime_ns, content_hash, snapshot)`: the stat an input had when its bytes
+  were last read, and their hash. An input whose path, size and mtime are unchanged is skipped
+  before it is opened; one whose stat changed is read and hashed, and its doc_id decides.
+- `state(name, value)`: the number of the snapshot the index describes.
+
+The index transaction is the commit point: the writer inserts a run's keys and the new snapshot
+number in one SQLite transaction, then swaps `current`. A writer killed between the two leaves
+`current` one snapshot behind the index; the next writer, under the lock, rolls the link forward
+before it does anything else (`Index.snapshot()` tells it where). Readers of the tables meanwhile
+see the previous complete state. The journal is WAL, so batch tasks can look keys up while a
+commit writes.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import closing, contextmanager
+from pathlib import Path
+
+from flows.records import InputSeen, InputStat
+
+INDEX_FILE = "index.sqlite"
+# SQLite allows 32,766 host parameters per statement since 3.32; a smaller chunk keeps each
+# lookup statement short and its plan cached.
+_CHUNK = 500
+_SCHEMA = """
+create table if not exists keys (
+    tbl text not null, key text not null, snapshot integer not null, primary key (tbl, key)
+) without rowid;
+create table if not exists inputs (
+    uri text primary key, size integer not null, mtime_ns integer not null,
+    content_hash text not null, snapshot integer not null
+) without rowid;
+create table if not exists state (name text primary key, value text not null) without rowid;
+"""
+
+
+class Index:
+    """One warehouse's index file; every method opens its own short-lived connection, so an
+    Index can be pickled into worker processes and used from any thread."""
+
+    def __init__(self, control: Path) -> None:
+        self.path = control / INDEX_FILE
+
+    def exists(self) -> bool:
+        return self.path.is_file()
+
+    def snapshot(self) -> int | None:
+        """The snapshot the index describes (None for a warehouse with no commit yet)."""
+        if not self.exists():
+            return None
+        with self._connect() as db:
+            row = db.execute("select value from state where name = 'snapshot'").fetchone()
+        return None if row is None else int(row[0])
+
+    def known(self, table: str, keys: Iterable[str]) -> frozenset[str]:
+        """The subset of `keys` already committed to `table`."""
+        wanted = sorted(set(keys))
+        if not wanted or not self.exists():
+            return frozenset()
+        found: set[str] = set()
+        with self._connect() as db:
+            for start in range(0, len(wanted), _CHUNK):
+                chunk = wanted[start : start + _CHUNK]
+                marks = ",".join("?" * len(chunk))
+                rows = db.execute(
+                    f"select key from keys where tbl = ? and key in ({marks})",
+                    (table, *chunk),
+                )
+                found.update(row[0] for row in rows)
+        return frozenset(found)
+
+    def unchanged(self, stats: Sequence[InputStat]) -> frozenset[str]:
+        """URIs whose path, size and mtime are exactly as when their bytes were last read."""
+        if not stats or not self.exists():
+            return frozenset()
+        by_uri = {s.uri: s for s in stats}
+        same: set[str] = set()
+        with self._connect() as db:
+            uris = sorted(by_uri)
+            for start in range(0, len(uris), _CHUNK):
+                chunk = uris[start : start + _CHUNK]
+                marks = ",".join("?" * len(chunk))
+                rows = db.execute(
+                    f"select uri, size, mtime_ns from inputs where uri in ({marks})",
+                    chunk,
+                )
+                for uri, size, mtime_ns in rows:
+                    stat = by_uri[uri]
+                    if stat.size == size and stat.mtime_ns == mtime_ns:
+                        same.add(uri)
+        return frozenset(same)
+
+    def record(
+        self, *, snapshot: int, keys: Mapping[str, Sequence[str]], inputs: Sequence[InputSeen]
+    ) -> None:
+        """Record a commit in one transaction: its keys, the inputs it read, its snapshot."""
+        with self._connect() as db, _transaction(db):
+            for table, values in keys.items():
+                db.executemany(
+                    "insert or ignore into keys (tbl, key, snapshot) values (?, ?, ?)",
+                    ((table, value, snapshot) for value in values),
+                )
+            db.executemany(
+                "insert or replace into inputs (uri, size, mtime_ns, content_hash, snapshot) "
+                "values (?, ?, ?, ?, ?)",
+                (
+                    (i.stat.uri, i.stat.size, i.stat.mtime_ns, i.content_hash, snapshot)
+                    for i in inputs
+                ),
+            )
+            db.execute(
+                "insert or replace into state (name, value) values ('snapshot', ?)",
+                (str(snapshot),),
+            )
+
+    @contextmanager
+    def _connect(self) -> Iterator[sqlite3.Connection]:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        # isolation_level=None: transactions are explicit (`_transaction`), never implicit.
+        with closing(sqlite3.connect(self.path, timeout=60, isolation_level=None)) as db:
+            db.execute("pragma journal_mode = wal")
+            db.execute("pragma synchronous = full")  # the commit point must survive power loss
+            db.executescript(_SCHEMA)
+            yield db
+
+
+@contextmanager
+def _transaction(db: sqlite3.Connection) -> Iterator[None]:
+    db.execute("begin immediate")
+    try:
+        yield
+    except BaseException:
+        db.execute("rollback")
+        raise
+    db.execute("commit")
