@@ -2,12 +2,15 @@
 
 Exit codes: 0 the run finished (rejected inputs are data, listed in the summary, not failures),
 or `serve` was stopped; 1 the run failed (the warehouse could not be written, or a bug); 2 usage
-error (bad flag, a path that names nothing, no Prefect server to serve on); 130 interrupted.
+error (bad flag, a path that names nothing, no Prefect server to serve on); 130 interrupted by
+SIGINT (Ctrl-C), 143 by SIGTERM: one line on stderr says whether the run had committed (a
+signal that arrives at the commit point waits until the commit is visible).
 """
 
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 import uuid
 from collections.abc import Iterator, Sequence
@@ -17,9 +20,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from flows import __version__
+from flows import __version__, interrupts
 from flows.environment import quiet_prefect
 from flows.errors import NewsdeskError, UsageError
+from flows.interrupts import Interrupted
 from flows.settings import Settings, load_settings
 
 if TYPE_CHECKING:
@@ -66,6 +70,10 @@ def _parser() -> argparse.ArgumentParser:
         "compact", help="merge each partition's small files into one (same rows, one commit)"
     )
     compact.add_argument("--warehouse", metavar="DIR", help="warehouse root (default: warehouse)")
+    check = commands.add_parser(
+        "validate", help="check a warehouse: files, keys, orphans, offsets, links and snapshot"
+    )
+    check.add_argument("--warehouse", metavar="DIR", help="warehouse root (default: warehouse)")
     return parser
 
 
@@ -74,14 +82,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = _parser().parse_args(argv)
         if args.command is None:
             raise UsageError("missing command; try: newsdesk ingest PATH...")
-        if args.command == "serve":
-            return _serve(args)
-        if args.command == "compact":
-            return _compact(args)
-        return _ingest(args)
+        commands = {"serve": _serve, "compact": _compact, "validate": _validate}
+        return commands.get(args.command, _ingest)(args)
     except UsageError as exc:
         print(f"newsdesk: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except Interrupted as exc:
+        if exc.committed:
+            what = "after its commit: the run's rows are in the warehouse"
+        else:
+            what = "nothing of this run was committed"
+        print(f"newsdesk: interrupted by {exc}; {what}", file=sys.stderr)
+        return exc.exit_code
     except KeyboardInterrupt:
         print("newsdesk: interrupted; nothing of this run was committed", file=sys.stderr)
         return EXIT_INTERRUPTED
@@ -91,6 +103,17 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _ingest(args: argparse.Namespace) -> int:
+    with interrupts.handled():
+        try:
+            return _ingest_run(args)
+        except BaseException as exc:
+            # Prefect turns SIGTERM into its own TerminationSignal while it sets a flow run up.
+            if type(exc).__name__ == "TerminationSignal":
+                raise Interrupted(signal.SIGTERM) from exc
+            raise
+
+
+def _ingest_run(args: argparse.Namespace) -> int:
     quiet_prefect(verbose=args.verbose)
     from flows.flow import run_ingest  # noqa: PLC0415 - imports Prefect, after its environment
 
@@ -140,6 +163,17 @@ def _compact(args: argparse.Namespace) -> int:
     for name, before in done.files_before.items():
         print(f"{name}: {before} -> {done.files_after[name]} files")
     return EXIT_OK
+
+
+def _validate(args: argparse.Namespace) -> int:
+    from flows.store import validate  # noqa: PLC0415 - pyarrow loads only for this command
+
+    root = load_settings({"warehouse": args.warehouse}).warehouse
+    if not root.is_dir():
+        raise UsageError(f"no such warehouse folder: {root}", path=str(root))
+    report = validate(root)
+    print("\n".join(report.lines()))
+    return EXIT_OK if report.valid else EXIT_FAILED
 
 
 def _settings(args: argparse.Namespace) -> Settings:

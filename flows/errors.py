@@ -25,6 +25,7 @@ REJECT_REASONS: dict[str, str] = {
     "unreadable": "the input could not be read (missing, permission denied, I/O error)",
     "no_article": "no article text could be found in the page",
     "malformed": "the markup could not be parsed",
+    "too_complex": "the document went over its budget of time or memory (settings say which)",
     "internal_error": "a bug in newsdesk; the detail names it",
 }
 

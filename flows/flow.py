@@ -29,7 +29,7 @@ from prefect.cache_policies import NO_CACHE  # noqa: E402
 from prefect.runtime import flow_run as prefect_flow_run  # noqa: E402
 from prefect.settings import get_current_settings  # noqa: E402
 
-from flows import __version__, sources  # noqa: E402
+from flows import __version__, interrupts, sources  # noqa: E402
 from flows.nlp import get_nlp  # noqa: E402
 from flows.pipeline import process_batch  # noqa: E402
 from flows.records import InputSeen, RunRecord  # noqa: E402
@@ -165,6 +165,16 @@ def ingest_refs(
 
     Inputs whose path, size and mtime are as when they were last read are skipped unopened;
     the others are read and hashed, and only bytes the warehouse does not hold are parsed."""
+    with interrupts.handled():
+        return _ingest_refs(refs, settings, progress, steps)
+
+
+def _ingest_refs(
+    refs: Sequence[sources.SourceRef],
+    settings: Settings,
+    progress: Progress | None,
+    steps: Steps,
+) -> RunSummary:
     started = datetime.now(UTC)
     clock = time.perf_counter()
     run = RunInfo(f"{started:%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:8]}", started)

@@ -10,7 +10,9 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
+from flows import budget
 from flows.assemble import assemble_document
+from flows.budget import BudgetExceeded, MemoryBudgetExceeded
 from flows.decode import decode_bytes
 from flows.errors import RejectError
 from flows.language import detect_language
@@ -19,8 +21,10 @@ from flows.records import (
     BatchResult,
     DocumentResult,
     Draft,
+    Entity,
     InputSeen,
     ParsedDocument,
+    Quote,
     RawDocument,
     Reject,
     Section,
@@ -29,6 +33,7 @@ from flows.sections import split_sections
 from flows.settings import Settings
 
 NlpProvider = Callable[[str], Any]  # pipeline name -> spaCy Language (cached per process)
+_MIB = 1024 * 1024
 KnownIds = Callable[[Sequence[str]], frozenset[str]]  # doc_ids -> those already committed
 
 
@@ -78,8 +83,12 @@ def process_batch(
     known: KnownIds | None = None,
 ) -> BatchResult:
     """Run every stage over a batch; each input ends as a DocumentResult or a Reject, except
-    inputs whose doc_id `known` says the warehouse already holds, which are only counted."""
-    parsed: list[tuple[ParsedDocument, tuple[Section, ...]]] = []
+    inputs whose doc_id `known` says the warehouse already holds, which are only counted.
+
+    Each document goes through all its stages under its own budget of time and memory (see
+    flows.budget): one that goes over it becomes a `too_complex` reject, its partial rows are
+    dropped, and the batch goes on with the next."""
+    results: list[DocumentResult] = []
     rejects: list[Reject] = []
     seconds: dict[str, float] = {}
     with _timed(seconds, "hash"):
@@ -87,20 +96,64 @@ def process_batch(
         held = known([d[:DOC_ID_HEX] for d in digests]) if known is not None else frozenset()
     seen = tuple(InputSeen(raw.stat, d) for raw, d in zip(raws, digests, strict=True) if raw.stat)
     skipped = 0
-    with _timed(seconds, "parse"):
-        for raw, digest in zip(raws, digests, strict=True):
-            if digest[:DOC_ID_HEX] in held:
-                skipped += 1
-                continue
-            try:
-                doc = parse_document(raw, digest=digest)
-                parsed.append((doc, split_sections(doc)))
-            except RejectError as exc:
-                rejects.append(Reject(raw.uri, exc.reason, str(exc), exc.stage, digest))
-            except Exception as exc:  # one bad input must never stop the batch
-                rejects.append(Reject(raw.uri, "internal_error", _describe(exc), "parse", digest))
-    results = _extract(parsed, settings, nlp_provider, rejects, seconds)
+    memory = settings.doc_memory_budget_mb * _MIB
+    for raw, digest in zip(raws, digests, strict=True):
+        if digest[:DOC_ID_HEX] in held:
+            skipped += 1
+            continue
+        step = ["parse"]  # the stage running when something goes wrong, for the reject
+        try:
+            with budget.within(settings.doc_time_budget_seconds, memory):
+                result = _one_document(
+                    raw,
+                    digest,
+                    settings=settings,
+                    nlp_provider=nlp_provider,
+                    seconds=seconds,
+                    step=step,
+                )
+        except BudgetExceeded as exc:
+            rejects.append(Reject(raw.uri, "too_complex", _over(exc, settings), step[0], digest))
+        except RejectError as exc:
+            rejects.append(Reject(raw.uri, exc.reason, str(exc), exc.stage, digest))
+        except Exception as exc:  # one bad input must never stop the batch
+            rejects.append(Reject(raw.uri, "internal_error", _describe(exc), step[0], digest))
+        else:
+            if result is not None:
+                results.append(result)
     return BatchResult(tuple(results), tuple(rejects), skipped, seen, seconds)
+
+
+def _one_document(
+    raw: RawDocument,
+    digest: str,
+    *,
+    settings: Settings,
+    nlp_provider: NlpProvider,
+    seconds: dict[str, float],
+    step: list[str],
+) -> DocumentResult | None:
+    with _timed(seconds, "parse"):
+        doc = parse_document(raw, digest=digest)
+        sections = split_sections(doc)
+    if not (settings.extract_entities or settings.extract_quotes):
+        return DocumentResult(doc, sections)
+    step[0] = "nlp"
+    with _timed(seconds, "load_model"):
+        nlp = nlp_provider(settings.nlp_pipeline)
+    # An unknown language (too little text, or an unsure guess) is tried; a known other one is not.
+    if doc.meta.language not in {str(nlp.lang), None}:
+        return DocumentResult(doc, sections)
+    entities, quotes = _run_nlp(doc, sections, settings, nlp, seconds)
+    return DocumentResult(doc, sections, entities, quotes)
+
+
+def _over(exc: BudgetExceeded, settings: Settings) -> str:
+    if isinstance(exc, MemoryBudgetExceeded):
+        limit = f"{settings.doc_memory_budget_mb} MiB of memory (NEWSDESK_DOC_MEMORY_BUDGET_MB)"
+    else:
+        limit = f"{settings.doc_time_budget_seconds} s (NEWSDESK_DOC_TIME_BUDGET_SECONDS)"
+    return f"over its budget of {limit}"
 
 
 @contextmanager
@@ -113,66 +166,25 @@ def _timed(seconds: dict[str, float], stage: str) -> Iterator[None]:
         seconds[stage] = seconds.get(stage, 0.0) + time.perf_counter() - start
 
 
-def _extract(
-    parsed: list[tuple[ParsedDocument, tuple[Section, ...]]],
-    settings: Settings,
-    nlp_provider: NlpProvider,
-    rejects: list[Reject],
-    seconds: dict[str, float],
-) -> list[DocumentResult]:
-    if not (settings.extract_entities or settings.extract_quotes) or not parsed:
-        return [DocumentResult(doc, sections) for doc, sections in parsed]
-    with _timed(seconds, "load_model"):
-        nlp = nlp_provider(settings.nlp_pipeline)
-    covered = {str(nlp.lang)}
-    # An unknown language (too little text, or an unsure guess) is tried; a known other one is not.
-    nlp_docs = [(d, s) for d, s in parsed if d.meta.language in covered or d.meta.language is None]
-    try:
-        extracted = _run_nlp(nlp_docs, settings, nlp, seconds)
-    except Exception:  # isolate the failing document, keep the others
-        extracted = {}
-        for pair in nlp_docs:
-            try:
-                extracted.update(_run_nlp([pair], settings, nlp, seconds))
-            except Exception as exc:
-                doc = pair[0]
-                rejects.append(
-                    Reject(
-                        doc.source_uri, "internal_error", _describe(exc), "nlp", doc.content_hash
-                    )
-                )
-                extracted[doc.doc_id] = None
-    results = []
-    for doc, sections in parsed:
-        found = extracted.get(doc.doc_id, ((), ()))
-        if found is None:
-            continue
-        results.append(DocumentResult(doc, sections, found[0], found[1]))
-    return results
-
-
 def _run_nlp(
-    pairs: list[tuple[ParsedDocument, tuple[Section, ...]]],
+    doc: ParsedDocument,
+    sections: tuple[Section, ...],
     settings: Settings,
     nlp: Any,
     seconds: dict[str, float],
-) -> dict[str, Any]:
+) -> tuple[tuple[Entity, ...], tuple[Quote, ...]]:
     from flows.entities import extract_entities  # noqa: PLC0415 - spaCy loads only when needed
     from flows.quotes import extract_quotes  # noqa: PLC0415
 
-    docs = [d for d, _ in pairs]
-    sections = [s for _, s in pairs]
+    entities: tuple[Entity, ...] = ()
+    quotes: tuple[Quote, ...] = ()
     with _timed(seconds, "entities"):
-        entities = (
-            extract_entities(docs, sections, nlp) if settings.extract_entities else [()] * len(docs)
-        )
+        if settings.extract_entities:
+            entities = extract_entities([doc], [sections], nlp)[0]
     with _timed(seconds, "quotes"):
-        quotes = (
-            extract_quotes(docs, sections, entities, nlp)
-            if settings.extract_quotes
-            else [()] * len(docs)
-        )
-    return {d.doc_id: (e, q) for d, e, q in zip(docs, entities, quotes, strict=True)}
+        if settings.extract_quotes:
+            quotes = extract_quotes([doc], [sections], [entities], nlp)[0]
+    return entities, quotes
 
 
 def _describe(exc: BaseException) -> str:

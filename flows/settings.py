@@ -31,12 +31,20 @@ class Settings:
     # Seconds a superseded snapshot stays readable for readers that pinned it (see
     # flows.store.warehouse): 15 minutes covers a long analytic query.
     snapshot_grace_seconds: int = 900
+    # Per-document budget (flows.budget): a document that takes longer, or grows the process's
+    # memory by more, becomes a `too_complex` reject. Natural articles take well under a second
+    # and a few MiB; 1 MB of real news in one file takes about 20 s and 300 MiB. The memory
+    # budget also bounds a run's peak: about its baseline (the model, 0.5 GiB) plus this.
+    doc_time_budget_seconds: int = 120
+    doc_memory_budget_mb: int = 1024
 
     def __post_init__(self) -> None:
         if self.batch_size < 1:
             raise UsageError(f"batch size must be at least 1, not {self.batch_size}")
         if self.max_bytes < 1:
             raise UsageError(f"max bytes must be at least 1, not {self.max_bytes}")
+        if self.doc_time_budget_seconds < 1 or self.doc_memory_budget_mb < 1:
+            raise UsageError("document budgets must be at least 1 second and 1 MiB")
         if self.snapshot_grace_seconds < 0:
             raise UsageError(
                 f"snapshot grace must be 0 seconds or more, not {self.snapshot_grace_seconds}"

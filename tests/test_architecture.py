@@ -222,7 +222,8 @@ _READ_METHODS = frozenset(
 # Modules allowed to touch the file system as the CLI and the flow need (paths, lock files).
 _IO_EDGES = frozenset({"flows.cli", "flows.flow"})
 # deploy looks whether the inbox is a directory before asking sources what is in it.
-_READERS = frozenset({"flows.sources", "flows.deploy"})
+# budget reads the process's own memory from /proc/self/statm.
+_READERS = frozenset({"flows.sources", "flows.deploy", "flows.budget"})
 
 
 def _open_mode(call: ast.Call, position: int) -> str | None:
@@ -283,7 +284,8 @@ _CLOCK = frozenset(
         "uuid.uuid4",
     }
 )
-_CLOCK_USERS = frozenset({"flows.cli", "flows.flow", "flows.store"})
+# budget's watchdog reads the clock to enforce a document's time budget; never reaches a row.
+_CLOCK_USERS = frozenset({"flows.cli", "flows.flow", "flows.store", "flows.budget"})
 # The pipeline times its stages for the run's report; the figures never reach a row.
 _TIMER_USERS = {"time.perf_counter": frozenset({"flows.pipeline"})}
 

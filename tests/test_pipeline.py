@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import time
 from typing import Any
 
 import pytest
@@ -109,4 +110,50 @@ def test_stage_seconds_are_reported_for_the_stages_that_ran(calls: list[str]) ->
     skipped = _run(
         [RawDocument("en.txt", ENGLISH, "text/plain")], held=frozenset({_doc_id(ENGLISH)})
     )
-    assert set(skipped.seconds) == {"hash", "parse"}  # nothing to extract: no model loaded
+    assert set(skipped.seconds) == {"hash"}  # nothing parsed, no model loaded
+
+
+@pytest.mark.parametrize(
+    ("work", "settings", "detail"),
+    [
+        (
+            "spin",
+            Settings(extract_quotes=False, doc_time_budget_seconds=1),
+            "over its budget of 1 s",
+        ),
+        (
+            "grow",
+            Settings(extract_quotes=False, doc_memory_budget_mb=64),
+            "over its budget of 64 MiB of memory",
+        ),
+    ],
+)
+def test_a_document_over_its_budget_is_rejected_and_the_batch_goes_on(
+    monkeypatch: pytest.MonkeyPatch, work: str, settings: Settings, detail: str
+) -> None:
+    held: list[bytearray] = []
+
+    def costly_entities(
+        docs: list[ParsedDocument], sections: list[tuple[Section, ...]], nlp: Any
+    ) -> list[tuple[Entity, ...]]:
+        if "Budget" in docs[0].text:
+            for _ in range(100_000):  # a runaway stage, in Python steps the watchdog can stop
+                if work == "spin":
+                    time.sleep(0.001)
+                else:
+                    held.append(bytearray(4 * 1024 * 1024))
+        return [()]
+
+    monkeypatch.setattr(entities_module, "extract_entities", costly_entities)
+    raws = [
+        RawDocument("a.txt", ENGLISH, "text/plain"),
+        RawDocument("costly.txt", ENGLISH + b" Budget breaker.", "text/plain"),
+        RawDocument("b.txt", ENGLISH + b" Another day.", "text/plain"),
+    ]
+    result = process_batch(raws, settings, lambda name: FakeNlp())
+    held.clear()
+    assert [r.document.source_uri for r in result.documents] == ["a.txt", "b.txt"]
+    assert [(r.source_uri, r.reason, r.stage) for r in result.rejects] == [
+        ("costly.txt", "too_complex", "nlp")
+    ]
+    assert detail in result.rejects[0].detail

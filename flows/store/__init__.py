@@ -3,6 +3,7 @@
 from flows.store.index import Index
 from flows.store.schema import TABLES
 from flows.store.tables import RunInfo, build_tables
+from flows.store.validate import Report, validate
 from flows.store.warehouse import (
     DEFAULT_GRACE_SECONDS,
     CompactResult,
@@ -17,10 +18,12 @@ __all__ = [
     "TABLES",
     "CompactResult",
     "Index",
+    "Report",
     "RunInfo",
     "build_tables",
     "commit",
     "compact",
     "open_index",
     "pinned_snapshot",
+    "validate",
 ]

@@ -54,6 +54,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from flows import interrupts
 from flows.errors import WarehouseError
 from flows.records import InputSeen, RunRecord
 from flows.store.index import Index
@@ -138,8 +139,9 @@ def commit(
             build.compact(directory, run_id, keep=COMPACT_TO, above=MAX_FILES_PER_PARTITION)
         final = build.finish()
         keys = {name: fresh[name][load_spec(name).key[0]].to_pylist() for name in _KEYED}
-        index.record(snapshot=_number(final), keys=keys, inputs=inputs)  # the commit point
-        _swap_current(control, final)
+        with interrupts.deferred():  # a signal here waits until readers can see the commit
+            index.record(snapshot=_number(final), keys=keys, inputs=inputs)  # the commit point
+            _swap_current(control, final)
         _expire(control, final, grace_seconds)
         return CommitResult(final.name, added)
 
@@ -169,8 +171,9 @@ def compact(
             build.compact(build.path / relative, run_id, keep=1, above=1)
         final = build.finish()
         after = _count_files(final)
-        index.record(snapshot=_number(final), keys={}, inputs=())  # the commit point
-        _swap_current(control, final)
+        with interrupts.deferred():
+            index.record(snapshot=_number(final), keys={}, inputs=())  # the commit point
+            _swap_current(control, final)
         _expire(control, final, grace_seconds)
         return CompactResult(final.name, before, after)
 
