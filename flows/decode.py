@@ -14,6 +14,7 @@ from __future__ import annotations
 import codecs
 
 import charset_normalizer
+import webencodings
 
 from flows import words
 from flows.errors import DecodeError
@@ -44,8 +45,20 @@ BINARY_MAGIC: tuple[tuple[bytes, str], ...] = (
     (b"BZh", "bzip2 data"),
     (b"\xfd7zXZ\x00", "xz data"),
 )
-# Labels browsers map to another codec (WHATWG Encoding Standard, "labels").
-_WHATWG_ALIASES = {
+# A declared label is read through the WHATWG Encoding Standard's label table (webencodings), so
+# only the ~40 encodings browsers know are honoured: never Python-only codecs such as hex, zlib,
+# rot13, unicode-escape or undefined. Then the HTML standard's overrides, and Python's codec for
+# decoders WHATWG defines as a superset (gbk is decoded as gb18030).
+_DECLARED_OVERRIDES: dict[str, str | None] = {
+    "utf-16be": "utf-8",  # a page read as bytes cannot be UTF-16 if its <meta> was ASCII
+    "utf-16le": "utf-8",
+    "x-user-defined": "cp1252",
+    "replacement": None,  # ISO-2022-KR and friends: a security hole, treated as no declaration
+    "gbk": "gb18030",
+    "gb18030": "gb18030",
+}
+# Python codec names of charset-normalizer's results that a browser reads as another codec.
+_DETECTED_ALIASES = {
     "iso8859-1": "cp1252",
     "ascii": "cp1252",
     "latin-1": "cp1252",
@@ -91,7 +104,7 @@ def decode_bytes(
             continue
         try:
             return _checked(data.decode(candidate), candidate)
-        except UnicodeDecodeError:
+        except (UnicodeError, LookupError):
             pass  # a declaration that lies (a CMS template copied across sites): go on
     chosen = detect_encoding(data) or declared or fallback
     if chosen is None:
@@ -103,12 +116,14 @@ def decode_bytes(
 
 
 def codec_name(label: str) -> str | None:
-    """The Python codec for an encoding label, as a browser reads the label; None if unknown."""
-    try:
-        name = codecs.lookup(label.strip().lower()).name
-    except LookupError:
+    """The Python codec for an encoding label a document declares, as a browser reads the label
+    (WHATWG labels only; None if browsers do not know it)."""
+    encoding = webencodings.lookup(label)
+    if encoding is None:
         return None
-    return _WHATWG_ALIASES.get(name, name)
+    if encoding.name in _DECLARED_OVERRIDES:
+        return _DECLARED_OVERRIDES[encoding.name]
+    return str(encoding.codec_info.name)
 
 
 def binary_format(data: bytes) -> str | None:
@@ -135,7 +150,8 @@ def detect_encoding(data: bytes) -> str | None:
             m.encoding in _WESTERN,
         ),
     )
-    return codec_name(str(best.encoding))
+    name = codecs.lookup(str(best.encoding)).name
+    return _DETECTED_ALIASES.get(name, name)
 
 
 def _utf16_without_bom(head: bytes) -> str | None:

@@ -16,10 +16,11 @@ def split_sections(doc: ParsedDocument) -> tuple[Section, ...]:
     When the text opens with a heading there is nothing before it, and no lead section.
     """
     starts: list[tuple[int, str | None, int]] = [(0, None, _lead_body_start(doc))]
+    block_starts = [block.start for block in doc.blocks]  # in reading order, ascending
     for block in doc.blocks:
         if block.kind == "heading":
             heading: str | None = doc.text[block.start : block.end]
-            body_start = _next_start(doc, block.end)
+            body_start = _next_start(doc, block_starts, block.end)
             starts.append((block.start, heading, body_start))
     if len(starts) > 1 and starts[1][0] == 0:
         starts.pop(0)  # the text opens with a heading: no lead at all
@@ -38,15 +39,24 @@ def _lead_body_start(doc: ParsedDocument) -> int:
     return len(doc.text)
 
 
-def _next_start(doc: ParsedDocument, offset: int) -> int:
-    for block in doc.blocks:
-        if block.start >= offset:
-            return block.start
-    return len(doc.text)
+def _next_start(doc: ParsedDocument, block_starts: list[int], offset: int) -> int:
+    """Where the first block at or after `offset` starts: a binary search, not a scan from the
+    top for every heading."""
+    pos = bisect.bisect_left(block_starts, offset)
+    return block_starts[pos] if pos < len(block_starts) else len(doc.text)
 
 
-def section_index_at(sections: Sequence[Section], offset: int) -> int:
-    """Index of the section containing character `offset` (sections must tile the text)."""
-    starts = [s.char_start for s in sections]
+def section_index_at(
+    sections: Sequence[Section], offset: int, starts: Sequence[int] | None = None
+) -> int:
+    """Index of the section containing character `offset` (sections must tile the text).
+    `starts` is section_starts(sections), passed in by callers that look up many offsets."""
+    if starts is None:
+        starts = section_starts(sections)
     pos = bisect.bisect_right(starts, offset) - 1
     return sections[max(pos, 0)].index
+
+
+def section_starts(sections: Sequence[Section]) -> list[int]:
+    """Where each section starts, for section_index_at."""
+    return [s.char_start for s in sections]

@@ -123,3 +123,31 @@ def test_without_a_server_a_commit_failing_on_storage_is_retried(
     with pytest.raises(OSError, match="Input/output error"):
         flow_module.run_ingest([str(tmp_path / "a.txt")], settings)
     assert failures == []
+
+
+def test_the_same_bytes_under_two_names_in_one_run_become_one_document(tmp_path: Path) -> None:
+    from flows import flow as flow_module
+    from flows.settings import Settings
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    text = (
+        "Harbor Talks\n\nHarbor officials said the bridge would reopen in May.\n\n## Costs\n\nMore."
+    )
+    (inbox / "a.txt").write_text(text)
+    (inbox / "copy-of-a.txt").write_text(text)
+    settings = Settings(warehouse=tmp_path / "w", extract_entities=False, extract_quotes=False)
+    summary = flow_module.run_ingest([str(inbox)], settings)
+    con = duckdb.connect()
+    documents = con.execute(
+        f"select doc_id, section_count from read_parquet('{tmp_path}/w/documents/**/*.parquet')"
+    ).fetchall()
+    sections = con.execute(
+        f"select doc_id, section_index from read_parquet('{tmp_path}/w/sections/**/*.parquet')"
+        " order by section_index"
+    ).fetchall()
+    assert len(documents) == 1
+    doc_id, section_count = documents[0]
+    assert section_count >= 2
+    assert sections == [(doc_id, index) for index in range(section_count)]
+    assert summary.added["sections"] == section_count

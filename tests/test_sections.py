@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from flows.errors import RejectError
 from flows.pipeline import parse_document
 from flows.records import RawDocument
-from flows.sections import section_index_at, split_sections
+from flows.sections import section_index_at, section_starts, split_sections
 from tests.conftest import SEED
 
 # The seed's gold (../shared/gold): 7 sections, these headings in order, and the credit line is
@@ -110,3 +110,21 @@ def test_every_block_slices_its_own_text(lines: list[str]) -> None:
         index = section_index_at(sections, block.start)
         section = sections[index]
         assert section.char_start <= block.start < block.end <= section.char_end
+
+
+def test_many_headings_each_open_a_section_whose_body_starts_at_the_next_block() -> None:
+    lines = []
+    for i in range(2_000):
+        lines += [f"## Heading {i}", *([f"Body {i} says something."] if i % 3 else [])]
+    doc = parse_document(RawDocument("t.txt", "\n\n".join(lines).encode(), "text/plain"))
+    sections = split_sections(doc)
+    starts = [b.start for b in doc.blocks]
+    headings = [b for b in doc.blocks if b.kind == "heading"]
+    titled = [s for s in sections if s.heading is not None]
+    assert len(titled) == len(headings) > 1_990  # the first line may be the headline
+    for section, block in zip(titled, headings, strict=True):
+        after = [s for s in starts if s >= block.end]
+        assert section.body_start == min(after[0] if after else len(doc.text), section.char_end)
+    lookup = section_starts(sections)
+    for offset in range(0, len(doc.text), 97):
+        assert section_index_at(sections, offset, lookup) == section_index_at(sections, offset)

@@ -24,6 +24,8 @@ _TRAIL_PUNCT = frozenset(",;:'’‘\"“”-–—/!?*+=&#")
 _POSSESSIVE_S = ("'s", "’s", "‘s")
 _POSSESSIVE_CHARS = len("'s")  # every form above is a mark and an "s"
 _LEADING_THE = re.compile(r"^the\s+", re.IGNORECASE)
+_WORD = re.compile(r"\S+")
+_NON_SPACE = re.compile(r"\S")
 
 
 def fold(text: str) -> str:
@@ -92,16 +94,16 @@ def _strip_titles(text: str, start: int, end: int) -> tuple[int, bool]:
     if first not in words.TITLE_WORDS and first not in words.TITLE_MODIFIERS:
         return start, False
     pos, titled = start, False
-    for token in re.finditer(r"\S+", text[start:end]):
+    for token in _WORD.finditer(text, start, end):
         word = token.group().rstrip(".").casefold()
-        rest = text[start + token.end() : end].strip()
-        if not rest or not rest[0].isupper():
+        following = _NON_SPACE.search(text, token.end(), end)  # what follows, without a copy
+        if following is None or not following.group().isupper():
             break
         if word in words.TITLE_WORDS:
             titled = True
         elif word not in words.TITLE_MODIFIERS:
             break
-        pos = start + token.end()
+        pos = token.end()
     if not titled:
         return start, False
     while pos < end and text[pos].isspace():

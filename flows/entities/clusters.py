@@ -8,10 +8,11 @@ logarithmically damped, plus the context cues of all its mentions.
 
 from __future__ import annotations
 
+import bisect
 import math
 import re
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from flows.entities import cleanup, words
@@ -36,6 +37,10 @@ class Mention:
     vote: float  # weight of that label in the cluster vote
     cues: tuple[tuple[str, str], ...]  # (cue, class) pairs, see words.CUE_WEIGHTS
     key: str  # cleanup.name_key of the surface
+    # (class, count) of the other members of a list it stands in ("Odesa, Mykolaiv and
+    # Kherson"): a "coordinated" cue for each, counted rather than repeated, since a list of n
+    # names would otherwise carry n * n cues.
+    coordinated: tuple[tuple[str, int], ...] = ()
 
 
 def label_class(label: str) -> str:
@@ -44,8 +49,12 @@ def label_class(label: str) -> str:
 
 
 def cluster_mentions(text: str, names: Sequence[Mention]) -> list[list[int]]:
-    """Indexes of `names` grouped by entity: each group in document order, groups in the order
-    of their first mention."""
+    """Indexes of `names` (sorted by offset) grouped by entity: each group in document order,
+    groups in the order of their first mention.
+
+    Every lookup goes through an index (full names by surname, by first and last word and by
+    leading word; mentions by offset; acronym spellings by initials and by where names end), so
+    the cost grows with the number of mentions, not with its square."""
     parent = list(range(len(names)))
 
     def find(i: int) -> int:
@@ -62,36 +71,25 @@ def cluster_mentions(text: str, names: Sequence[Mention]) -> list[list[int]]:
     forms: dict[str, list[int]] = defaultdict(list)
     for i, mention in enumerate(names):
         forms[mention.key].append(i)
-    tokens = {key: key.split() for key in forms}
+    tokens = {key: tuple(key.split()) for key in forms}
     persons = [
         key
         for key, members in forms.items()
         if len(tokens[key]) > 1 and _best_class(_scores([names[i] for i in members])) == "person"
     ]
+    full_names = _FullNames(persons, tokens)
+    starts = {key: [names[i].start for i in members] for key, members in forms.items()}
     for key, members in forms.items():
-        full = _full_names(tokens[key], [p for p in persons if p != key], tokens)
-        if _described_as_non_person([names[i] for i in members]):
+        full = full_names.of(tokens[key])
+        if full and _described_as_non_person([names[i] for i in members]):
             full = []
-        candidates = [j for f in full for j in forms[f]]
         for i in members:
-            if candidates:
-                union(i, _nearest(names, names[i].start, candidates))
+            if full:
+                union(i, _nearest(forms, starts, full, names[i].start))
             if len(full) <= 1:  # "Berg" beside "Anna Berg" and "Otto Berg" is two people
                 union(members[0], i)
-    for key, members in forms.items():
-        first = names[members[0]]
-        if _ACRONYM.match(text[first.start : first.end]) is None:
-            continue
-        for other, other_members in forms.items():
-            if (
-                len(tokens[other]) > 1
-                and other not in persons
-                and _spells_out(
-                    text, key, other, [names[i] for i in members], [names[j] for j in other_members]
-                )
-            ):
-                union(members[0], other_members[0])
-                break
+    for first, other in _acronyms(text, names, forms, tokens, frozenset(persons)):
+        union(first, other)
     groups: dict[int, list[int]] = defaultdict(list)
     for i in range(len(names)):
         groups[find(i)].append(i)
@@ -122,50 +120,106 @@ def decide_cluster(text: str, members: Sequence[Mention]) -> tuple[str, str]:
     return label, canonical
 
 
-def _full_names(short: list[str], persons: list[str], tokens: dict[str, list[str]]) -> list[str]:
-    """Person names `short` abbreviates: as a surname ("Putin"), a shortened full name
-    ("Grigory Karasin" of "Grigory B. Karasin") or, failing those, a leading name ("Wang" of
+class _FullNames:
+    """Person names indexed by what a short form of them can be: a surname or a shortened
+    name ("Putin", "Grigory Karasin" of "Grigory B. Karasin") or a leading name ("Wang" of
     "Wang Donghai", surname first)."""
-    suffix = [
-        p
-        for p in persons
-        if len(tokens[p]) > len(short)
-        and (
-            tokens[p][-len(short) :] == short
-            or (len(short) > 1 and short[0] == tokens[p][0] and short[-1] == tokens[p][-1])
-        )
-    ]
-    if suffix or len(short) != 1:
-        return suffix
-    return [p for p in persons if tokens[p][0] == short[0]]
+
+    def __init__(self, persons: Sequence[str], tokens: dict[str, tuple[str, ...]]) -> None:
+        self._persons = list(persons)
+        self._order = {key: position for position, key in enumerate(persons)}
+        self._tokens = tokens
+        self._suffix: dict[tuple[str, ...], list[str]] = defaultdict(list)
+        self._ends: dict[tuple[str, str], list[tuple[int, int]]] = defaultdict(list)
+        self._leading: dict[str, list[str]] = defaultdict(list)
+        for key in persons:
+            words_ = tokens[key]
+            for size in range(1, min(len(words_) - 1, words.SHORT_FORM_MAX_WORDS) + 1):
+                self._suffix[words_[-size:]].append(key)
+            self._ends[words_[0], words_[-1]].append((-len(words_), self._order[key]))
+            self._leading[words_[0]].append(key)
+        for entries in self._ends.values():
+            entries.sort()
+
+    def of(self, short: tuple[str, ...]) -> list[str]:
+        """The person names `short` abbreviates, in the order persons were given: as a surname
+        or shortened name, or failing those a leading name. More than
+        words.FULL_NAMES_MAX candidates make the short form ambiguous: it names none of them."""
+        found = set(self._suffix.get(short, ()))
+        if len(short) > 1:
+            ends = self._ends.get((short[0], short[-1]), [])
+            longer = bisect.bisect_left(ends, (-len(short), -1))  # persons with more words
+            if longer > words.FULL_NAMES_MAX:
+                return []
+            found.update(self._persons[position] for _, position in ends[:longer])
+        if not found and len(short) == 1:
+            found.update(self._leading.get(short[0], ()))
+        if len(found) > words.FULL_NAMES_MAX:
+            return []
+        return sorted(found, key=self._order.__getitem__)
 
 
-def _nearest(names: Sequence[Mention], start: int, candidates: list[int]) -> int:
-    """The closest preceding full mention (else the first one after): with two Trumps in a
-    story, "Trump" means the one named last."""
-    before = [j for j in candidates if names[j].start <= start]
-    if before:
-        return max(before, key=lambda j: names[j].start)
-    return min(candidates, key=lambda j: names[j].start)
+def _nearest(
+    forms: dict[str, list[int]], starts: dict[str, list[int]], full: Sequence[str], start: int
+) -> int:
+    """The closest preceding mention of a full name (else the first one after): with two
+    Trumps in a story, "Trump" means the one named last. One binary search per full name."""
+    best: tuple[int, int] | None = None  # (start, index) of the closest preceding mention
+    for key in full:
+        offsets = starts[key]
+        pos = bisect.bisect_right(offsets, start)
+        if pos:
+            pos = bisect.bisect_left(offsets, offsets[pos - 1])  # the first of equal offsets
+            if best is None or offsets[pos] > best[0]:
+                best = (offsets[pos], forms[key][pos])
+    if best is not None:
+        return best[1]
+    first = min(full, key=lambda key: starts[key][0])  # min keeps the first of equal offsets
+    return forms[first][0]
+
+
+def _acronyms(
+    text: str,
+    names: Sequence[Mention],
+    forms: dict[str, list[int]],
+    tokens: dict[str, tuple[str, ...]],
+    persons: frozenset[str],
+) -> Iterator[tuple[int, int]]:
+    """(first mention of an acronym, first mention of the name it stands for): its initials
+    ("FSB" of "Federal Security Service") or a spelling-out nearby ("..., or FSB", "(FSB)").
+    The name is the earliest such form, as the document first writes it."""
+    order = {key: position for position, key in enumerate(forms)}
+    spelled = {key for key in forms if len(tokens[key]) > 1 and key not in persons}
+    by_initials: dict[str, str] = {}
+    for key in spelled:
+        initials = "".join(w[0] for w in tokens[key] if w not in words.NAME_CONNECTORS)
+        if initials not in by_initials or order[key] < order[by_initials[initials]]:
+            by_initials[initials] = key
+    ends: dict[int, list[int]] = defaultdict(list)
+    for i, mention in enumerate(names):
+        if mention.key in spelled:
+            ends[mention.end].append(i)
+    for key, members in forms.items():
+        first = names[members[0]]
+        if _ACRONYM.match(text[first.start : first.end]) is None:
+            continue
+        best = by_initials.get(key)
+        for i in members:
+            start = names[i].start
+            for end in range(start - words.ACRONYM_MAX_GAP_CHARS, start + 1):
+                for j in ends.get(end, ()):
+                    other = names[j].key
+                    if (best is None or order[other] < order[best]) and _ACRONYM_GAP.match(
+                        text[end:start]
+                    ) is not None:
+                        best = other
+        if best is not None:
+            yield members[0], forms[best][0]
 
 
 def _described_as_non_person(members: Sequence[Mention]) -> bool:
     cues = {cue for mention in members for cue, _ in mention.cues}
     return bool(cues & {"org_noun", "place_noun"}) and not cues & _PERSON_CUES
-
-
-def _spells_out(
-    text: str, acronym: str, name: str, short: Sequence[Mention], full: Sequence[Mention]
-) -> bool:
-    initials = "".join(w[0] for w in name.split() if w not in words.NAME_CONNECTORS)
-    if initials == acronym:
-        return True
-    return any(
-        0 <= s.start - f.end <= words.ACRONYM_MAX_GAP_CHARS
-        and _ACRONYM_GAP.match(text[f.end : s.start]) is not None
-        for s in short
-        for f in full
-    )
 
 
 def _scores(members: Sequence[Mention]) -> dict[str, float]:
@@ -182,6 +236,9 @@ def _scores(members: Sequence[Mention]) -> dict[str, float]:
         model[cls] += vote
         for cue, cue_class in mention.cues:
             cues[cue_class] += words.CUE_WEIGHTS[cue]
+        for cue_class, count in mention.coordinated:
+            # Weights are multiples of 1/4: the sums are exact, in any order.
+            cues[cue_class] += words.CUE_WEIGHTS["coordinated"] * count
     # The model repeats its mistakes (one name, one context-free guess), while cues come from
     # different sentences: repeated model votes count logarithmically, cues linearly.
     return {

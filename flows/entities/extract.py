@@ -13,7 +13,8 @@ from typing import Any
 from flows.entities import cleanup
 from flows.entities.casing import Casing, model_text, read_casing
 from flows.entities.resolution import RawMention, make_entity_id, resolve_entities
-from flows.entities.words import DEFAULT_BATCH_SIZE, MAX_UNIT_CHARS
+from flows.entities.words import DEFAULT_BATCH_SIZE, MAX_UNIT_CHARS, NER_BATCH_MAX_CHARS
+from flows.nlp import char_batches
 from flows.records import Entity, ParsedDocument, Section
 
 # The components NER needs; every other one (tagger, parser, lemmatizer...) is disabled.
@@ -57,7 +58,12 @@ def find_mentions(
     owners = [(d, u) for d, doc_units in enumerate(units) for u in range(len(doc_units))]
     texts = (model_text(docs[d].text[slice(*units[d][u])], casings[d], u) for d, u in owners)
     mentions: list[list[RawMention]] = [[] for _ in docs]
-    parsed = nlp.pipe(texts, batch_size=batch_size, disable=disabled_components(nlp))
+    disabled = disabled_components(nlp)
+    parsed = (
+        unit_doc
+        for group in char_batches(texts, batch_size, NER_BATCH_MAX_CHARS)
+        for unit_doc in nlp.pipe(group, batch_size=batch_size, disable=disabled)
+    )
     for (d, u), unit_doc in zip(owners, parsed, strict=True):
         offset = units[d][u][0]
         mentions[d].extend(

@@ -19,13 +19,14 @@ import functools
 import hashlib
 import itertools
 import re
-from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections import Counter, defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from flows.entities import cleanup, context, shapes, words
 from flows.entities.casing import QUOTE_MARKS, Casing, read_casing
 from flows.entities.clusters import Mention, cluster_mentions, decide_cluster, label_class
+from flows.entities.lookups import KeysByFirstWord, Neighbours, Occupancy
 from flows.records import Entity, Section
 
 _WORD = re.compile(r"[^\W\d_]+")
@@ -106,7 +107,7 @@ def resolve_entities(
 
 def _clean(doc: _Doc, mentions: Sequence[RawMention]) -> list[Mention]:
     out = []
-    taken = _Occupancy((raw.start, raw.end) for raw in mentions)
+    taken = Occupancy((raw.start, raw.end) for raw in mentions)
     seen: dict[str, int] = defaultdict(int)
     for raw in mentions:
         surface = doc.text[raw.start : raw.end]
@@ -137,7 +138,7 @@ def _clean(doc: _Doc, mentions: Sequence[RawMention]) -> list[Mention]:
 
 
 def _extend_given_name(
-    doc: _Doc, unit: int, start: int, end: int, taken: _Occupancy
+    doc: _Doc, unit: int, start: int, end: int, taken: Occupancy
 ) -> tuple[int, int]:
     """Add the given name the model left out ("Tino" of "Tino Martinez"), or the surname after
     a lone given name it kept ("Natalia" of "Natalia Karimova")."""
@@ -186,11 +187,8 @@ def _candidates(doc: _Doc, found: Sequence[Mention]) -> list[Mention]:
     """Names the model missed that a cue vouches for: an appositive ("Ukrinform, the state news
     agency,"), a role noun ("the news agency Interfax") or a conjunction with a name ("Moscow's
     and Kyiv's")."""
-    taken = _Occupancy((m.start, m.end) for m in found)
-    by_unit: dict[int, list[Mention]] = defaultdict(list)
-    for mention in found:
-        if mention.label in words.LABEL_CLASS:
-            by_unit[mention.unit].append(mention)
+    taken = Occupancy((m.start, m.end) for m in found)
+    neighbours = Neighbours(m for m in found if m.label in words.LABEL_CLASS)
     out: list[Mention] = []
     for index, unit in enumerate(doc.units):
         if doc.casing.shouted[index]:
@@ -199,7 +197,9 @@ def _candidates(doc: _Doc, found: Sequence[Mention]) -> list[Mention]:
             if taken.overlaps(raw_start, raw_end):
                 continue
             run_start, run_end = shapes.trim_run(doc.text, raw_start, raw_end)
-            label = _candidate_label(doc, index, run_start, run_end, by_unit.get(index, []))
+            label = _candidate_label(
+                doc, index, run_start, run_end, neighbours.near(index, run_start, run_end)
+            )
             if label is None:
                 continue
             for start, end, _ in cleanup.clean_span(doc.text, run_start, run_end, label):
@@ -258,12 +258,21 @@ def _share_list_cues(text: str, mentions: list[Mention]) -> list[Mention]:
 
 def _share_cues(out: list[Mention], chain: list[int]) -> None:
     classes = [label_class(out[i].label) for i in chain]
+    counts = Counter(classes)
     place = _PLACE_PREP in out[chain[0]].cues
     for pos, i in enumerate(chain):
-        extra = [("coordinated", cls) for other, cls in enumerate(classes) if other != pos]
-        if place and pos > 0 and classes[pos] in _PLACE_RIVALS and _PLACE_PREP not in out[i].cues:
+        own = classes[pos]
+        shared = tuple(
+            (cls, counts[cls] - (cls == own))
+            for cls in sorted(counts)
+            if counts[cls] - (cls == own) > 0
+        )
+        extra = []
+        if place and pos > 0 and own in _PLACE_RIVALS and _PLACE_PREP not in out[i].cues:
             extra.append(_PLACE_PREP)
-        out[i] = dataclasses.replace(out[i], cues=(*out[i].cues, *extra))
+        out[i] = dataclasses.replace(
+            out[i], cues=(*out[i].cues, *extra), coordinated=(*out[i].coordinated, *shared)
+        )
 
 
 def _propagate(
@@ -287,22 +296,20 @@ def _propagate(
             if owner.get(key, index) != index:
                 clash.add(key)
             owner[key] = index
-    by_first: dict[str, list[str]] = defaultdict(list)
-    for key in sorted((k for k in owner if k not in clash), key=lambda k: (-len(k), k)):
-        by_first[key.split(" ", 1)[0]].append(key)
+    by_first = KeysByFirstWord(k for k in owner if k not in clash)
     if not by_first:
         return []
     view = doc.text.translate(QUOTE_MARKS)  # same length; names are folded the same way
     unit_starts = [start for start, _ in doc.units]
-    taken = _Occupancy((m.start, m.end) for m in found)
+    taken = Occupancy((m.start, m.end) for m in found)
     out: list[tuple[int, int, str, str]] = []
     for token in _CAPITALISED.finditer(view):
         start = token.start()
         first = token.group().casefold()
-        keys = by_first.get(first) or by_first.get(_TOKEN_TAIL.sub("", first), [])
-        if not keys or taken.overlaps(start, start + 1):
+        keys = by_first.get(first) or by_first.get(_TOKEN_TAIL.sub("", first))
+        if keys is None or taken.overlaps(start, start + 1):
             continue  # most capitalised words are no known name, or already inside one
-        hit = next((k for k in keys if _matches(view, start, k)), None)
+        hit = keys.longest_at(view, start)
         index = bisect.bisect_right(unit_starts, start) - 1
         if hit is None or index < 0:
             continue
@@ -320,29 +327,6 @@ def _propagate(
     return out
 
 
-def _matches(view: str, start: int, key: str) -> bool:
-    end = start + len(key)
-    if view[start:end].casefold() != key:
-        return False
-    return end == len(view) or not (view[end].isalnum() or view[end] in "_-")
-
-
 def _sentence_initial(text: str, unit: tuple[int, int], start: int) -> bool:
     window = text[max(unit[0], start - words.SENTENCE_START_WINDOW_CHARS) : start]
     return _SENTENCE_START.search(window) is not None
-
-
-class _Occupancy:
-    """Sorted, non-overlapping spans with a fast overlap test."""
-
-    def __init__(self, taken: Iterable[tuple[int, int]]) -> None:
-        self._spans = sorted(taken)
-
-    def overlaps(self, start: int, end: int) -> bool:
-        pos = bisect.bisect_left(self._spans, (start, start))
-        if pos < len(self._spans) and self._spans[pos][0] < end:
-            return True
-        return pos > 0 and self._spans[pos - 1][1] > start
-
-    def add(self, start: int, end: int) -> None:
-        bisect.insort(self._spans, (start, end))

@@ -202,6 +202,26 @@ CUE_WEIGHTS: dict[str, float] = {
     "speaker": 0.5,  # "X said", "said X"
 }
 
+# --- clustering (clusters) ------------------------------------------------------------------------
+
+# A short form is looked up among person names by its last words ("Putin", "Grigory Karasin") up
+# to this many words; a longer one is matched by its first and last word only. On the seeds and
+# the aeb, conll, polnear and stories dev splits the longest person name has 6 words and the
+# longest short form matched 3; the cap bounds the index at this many entries per name, whatever
+# a model span holds.
+SHORT_FORM_MAX_WORDS = 8
+# A short form that could stand for more person names than this ("Berg" beside a hundred
+# different Bergs) names none of them: its mentions form an entity of their own. Those corpora
+# never offer more than 4; the cap keeps each mention's search for the nearest full name to this
+# many binary searches.
+FULL_NAMES_MAX = 16
+
+# Propagation (resolution) looks for a resolved name at each capitalised word by trying the
+# names that open with that word, longest first, one length at a time. Only this many of the
+# longest lengths are tried: a shorter name past them is not propagated after that word. On the
+# seeds and the five dev splits no first word opens names of more than 6 lengths.
+PROPAGATE_MAX_LENGTHS = 32
+
 # A span found by a cue alone (no model label) votes its label at this weight; the cue itself
 # votes too. Set by judgment.
 CUE_FOUND_VOTE = 0.5
@@ -212,6 +232,13 @@ CUE_FOUND_VOTE = 0.5
 # the seeds and on the conll dev split: 64 to 1000 are within run-to-run noise of each other,
 # 16 is about 15% slower. 256 keeps a batch's memory small with long paragraphs.
 DEFAULT_BATCH_SIZE = 256
+# ...and at most this many characters per batch (a single longer unit makes a batch of its
+# own). The model's working memory grows with the characters of a batch: 256 lines of the dev
+# corpora hold up to 69 thousand, 256 units of a document written as one long line 2.5 million
+# (2.1 GB peak for a 1 MB line; 0.43 GB at this cap, 0.6 GB at 100 thousand, no slower). The
+# model's output does not depend on the batch: on the four dev corpora batches of 7 and of 256
+# units give the same 35,353 spans, so the cap only changes how natural text is grouped.
+NER_BATCH_MAX_CHARS = 50_000
 # A run unit longer than this is cut at whitespace: news paragraphs are far shorter, and the
 # cap keeps one pathological block (a table flattened into one line) from growing the model's
 # working memory without bound.

@@ -10,18 +10,21 @@ from __future__ import annotations
 
 import functools
 import re
+from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
 import trafilatura
 from lxml import etree
 
+from flows.html.tree import xml_compatible
 from flows.html.words import (
     BOILERPLATE_BLOCK_PATTERNS,
     BOILERPLATE_CLASS_WORDS,
     FURNITURE_MAX_CHARS,
     HEADING_ELEMENT_MAX_CHARS,
     LINK_DENSITY_MAX,
+    LOOSE_LINK_CHECKS_MAX,
     NAV_TAGS,
     SUBHEAD_CLASS_WORDS,
 )
@@ -152,7 +155,7 @@ def page_blocks(root: Any) -> list[PageBlock]:
     Marks each <br> in the tree with a newline: call it after trafilatura has read the tree.
     """
     for br in _BREAKS(root):
-        br.tail = "\n" + (br.tail or "")
+        br.tail = "\n" + xml_compatible(br.tail or "")
     body = root.find("body")
     blocks: list[PageBlock] = []
     stack: list[_Part] = [(body if body is not None else root, False, None, ())]
@@ -163,8 +166,9 @@ def page_blocks(root: Any) -> list[PageBlock]:
             if len(lines) == 1 and _is_subhead(element, loose):
                 blocks.append(PageBlock(element, "heading", loose, 2, 0, furniture))
                 continue
+            weights = _link_weights(links, len(lines))
             for line in lines:
-                linked = sum(len(link) for link in links if link in line)
+                linked = sum(weight for link, weight in weights.items() if link in line)
                 blocks.append(PageBlock(element, "paragraph", line, 0, linked, furniture))
             continue
         tag = element.tag if isinstance(element.tag, str) else ""
@@ -183,6 +187,16 @@ def page_blocks(root: Any) -> list[PageBlock]:
             continue
         stack.extend(reversed(_container_parts(element, furniture)))
     return blocks
+
+
+def _link_weights(links: tuple[str, ...], lines: int) -> dict[str, int]:
+    """Characters each distinct link text stands for (its length times its uses), for the
+    lines of loose text that hold it. Each line is compared with each distinct text; past
+    LOOSE_LINK_CHECKS_MAX comparisons the container's lines count no link text at all."""
+    weights = Counter(links)
+    if lines * len(weights) > LOOSE_LINK_CHECKS_MAX:
+        return {}
+    return {link: len(link) * uses for link, uses in weights.items()}
 
 
 def _block_text(element: Any) -> str:

@@ -7,6 +7,8 @@ headings sit between its paragraphs, which blocks are navigation.
 
 from __future__ import annotations
 
+import bisect
+
 from flows.html.blocks import PageBlock, Piece, block_key
 from flows.html.words import (
     FLATTENED_COVER_SHARE,
@@ -42,7 +44,10 @@ def locate_pieces(pieces: list[Piece], blocks: list[PageBlock]) -> list[Piece]:
         candidates = (
             exact.get(whole) or exact.get(head) or prefix.get(head[:LOCATE_PREFIX_CHARS]) or []
         )
-        origin = next((i for i in candidates if i > last), candidates[0] if candidates else -1)
+        after = bisect.bisect_right(candidates, last)  # candidates are in page order
+        origin = (
+            candidates[after] if after < len(candidates) else (candidates[0] if candidates else -1)
+        )
         if origin < 0:
             origin = _contained_in(head, keys, last, squeezed)
         if origin >= 0:
@@ -116,11 +121,13 @@ def merge_pieces(pieces: list[Piece], additions: list[Piece]) -> list[Piece]:
         return pieces
     merged: list[Piece] = []
     queue = sorted(additions, key=lambda p: p.origin)
+    taken = 0  # additions merged so far: a cursor, not pops from the front of a list
     for piece in pieces:
-        while queue and piece.origin >= 0 and queue[0].origin < piece.origin:
-            merged.append(queue.pop(0))
+        while taken < len(queue) and piece.origin >= 0 and queue[taken].origin < piece.origin:
+            merged.append(queue[taken])
+            taken += 1
         merged.append(piece)
-    return merged + queue
+    return merged + queue[taken:]
 
 
 def used_blocks(pieces: list[Piece]) -> set[int]:

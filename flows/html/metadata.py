@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import email.utils
 import html
+import itertools
 import json
 import re
 from collections.abc import Iterator
@@ -38,6 +39,7 @@ from lxml import etree
 from flows.html.words import (
     ARTICLE_TYPES,
     BYLINE_PREFIX,
+    DATE_CANDIDATES_MAX,
     JSONLD_MAX_DEPTH,
     MARKED_AUTHOR_MAX_CHARS,
     MARKED_AUTHORS_MAX,
@@ -263,17 +265,19 @@ def _meta_authors(meta: dict[str, list[str]]) -> Iterator[str]:
 
 
 def _marked_authors(root: Any) -> Iterator[str]:
-    names = []
+    names: dict[str, None] = {}  # distinct, in order
     for element in _AUTHOR_ELEMENTS(root):
+        if len(names) == MARKED_AUTHORS_MAX:
+            break  # no further name is kept
         if element.tag in ("link", "meta"):
             continue
         named = _AUTHOR_NAME(element)
         name = _clean_author((named[0] if named else element).text_content())
         # Marked elements often wrap a handle or the date too; a name has neither.
         if name and len(name) <= MARKED_AUTHOR_MAX_CHARS and not _NOT_A_NAME.search(name):
-            names.append(name)
+            names[name] = None
     if names:
-        yield ", ".join(list(dict.fromkeys(names))[:MARKED_AUTHORS_MAX])
+        yield ", ".join(names)
 
 
 def _clean_author(name: str) -> str | None:
@@ -369,8 +373,10 @@ def _first(*sources: Iterator[str] | str | None) -> str | None:
 
 
 def _first_date(*sources: Iterator[str]) -> datetime | None:
+    """The first value that parses as a timestamp, of the first DATE_CANDIDATES_MAX of each
+    source (a page can repeat a meta tag or a marked element a million times)."""
     for source in sources:
-        for value in source:
+        for value in itertools.islice(source, DATE_CANDIDATES_MAX):
             parsed = parse_timestamp(value)
             if parsed is not None:
                 return parsed

@@ -147,16 +147,20 @@ def _same(a: str, b: str) -> bool:
 
 
 def _without_orphan_headings(pieces: list[Piece]) -> list[Piece]:
-    """A heading must be followed by text before the next heading of its rank or higher."""
+    """A heading must be followed by text before the next heading of its rank or higher.
+
+    Each heading looks ahead only to the next heading of its rank or higher, so the headings of
+    one level look at each stretch of the page once: linear in the pieces, for the few levels
+    there are (and no copy of the rest of the list per heading)."""
     kept = []
     for index, piece in enumerate(pieces):
         if piece.kind != "heading":
             kept.append(piece)
             continue
-        for following in pieces[index + 1 :]:
-            if following.kind == "paragraph":
+        for following in range(index + 1, len(pieces)):
+            if pieces[following].kind == "paragraph":
                 kept.append(piece)
                 break
-            if following.level <= piece.level:
+            if pieces[following].level <= piece.level:
                 break
     return kept

@@ -203,6 +203,7 @@ def with_headings(pieces: list[Piece], blocks: list[PageBlock]) -> list[Piece]:
     if not used:
         return pieces
     additions = []
+    text_after = _next_text_blocks(blocks)
     for index in range(min(used) + 1, max(used)):
         block = blocks[index]
         if (
@@ -212,14 +213,18 @@ def with_headings(pieces: list[Piece], blocks: list[PageBlock]) -> list[Piece]:
             or block.level < SECTION_HEADING_MIN_LEVEL
         ):
             continue
-        if len(block.text) <= HEADING_ELEMENT_MAX_CHARS and _introduces(index, blocks, used):
-            additions.append(from_block(block, index))
+        if len(block.text) <= HEADING_ELEMENT_MAX_CHARS and text_after[index] in used:
+            additions.append(from_block(block, index))  # it introduces article text
     return merge_pieces(pieces, additions)
 
 
-def _introduces(index: int, blocks: list[PageBlock], used: set[int]) -> bool:
-    """The next block after a heading (skipping further headings) is article text."""
-    for following in range(index + 1, len(blocks)):
-        if blocks[following].kind != "heading":
-            return following in used
-    return False
+def _next_text_blocks(blocks: list[PageBlock]) -> list[int]:
+    """For each block, the first block after it that is not a heading (-1: none), found in one
+    backward pass rather than by a scan over a run of headings from each of them."""
+    found = [-1] * len(blocks)
+    following = -1
+    for index in range(len(blocks) - 1, -1, -1):
+        found[index] = following
+        if blocks[index].kind != "heading":
+            following = index
+    return found

@@ -30,8 +30,8 @@ _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 # libxml2 keeps C0 control characters in text nodes but refuses them when a text is assigned
 # (ValueError: "All strings must be XML compatible"), as the blocks stage does for <br> tails.
 # Form feed and vertical tab are whitespace to HTML; the others carry nothing readable.
-_CONTROL_SPACES = str.maketrans({"\f": " ", "\v": " "})
 _CONTROLS = re.compile(r"[\x00-\x08\x0e-\x1f]")
+_ANY_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 # libxml2's message when it gives up on deep nesting (error type ERR_RESOURCE_LIMIT).
 _DEPTH_ERROR = "Excessive depth"
 _HIDDEN_XPATH = etree.XPath(
@@ -57,10 +57,19 @@ _BLOCK_TAGS = frozenset(
 )
 
 
+def xml_compatible(text: str) -> str:
+    """`text` without the C0 controls libxml2 refuses on assignment (form feed and vertical tab
+    become spaces). Character references (&#1;) bring them back into a parsed tree's text, so
+    any text assigned to a node goes through this too."""
+    if _ANY_CONTROL.search(text) is None:
+        return text  # nearly every page: one scan in C, no copy
+    return _CONTROLS.sub("", text.replace("\f", " ").replace("\v", " "))
+
+
 def parse_tree(text: str) -> Any:
     """Parse HTML text into an lxml.html document whose nesting is at most MAX_DEPTH."""
     text = _XML_DECLARATION.sub("", text, count=1)  # lxml refuses str input that declares bytes
-    text = _CONTROLS.sub("", text.translate(_CONTROL_SPACES))
+    text = xml_compatible(text)
     # huge_tree lifts libxml2's 10 MB cap on one text node (inline data blobs in <script> reach
     # it); the input is bounded by MAX_HTML_BYTES before this point.
     parser = lxml.html.HTMLParser(

@@ -176,6 +176,13 @@ LINK_RUN_MIN = 3
 LINK_LINE_MAX_CHARS = 200
 LINK_LINE_DENSITY = 0.9
 
+# Loose text of a container (lines between its child blocks, <br>-separated) counts as link text
+# the characters of each link whose text a line holds: every line is compared with every distinct
+# link text. Past this many comparisons in one container the lines count no link text (they are
+# then never dropped as link lists). The largest aeb-dev container needs 40; a million
+# comparisons of short strings take a fraction of a second.
+LOOSE_LINK_CHECKS_MAX = 1_000_000
+
 # --- extraction thresholds -----------------------------------------------------------------------
 
 # An extraction shorter than this (characters of text) is "too little" and triggers fallbacks.
@@ -321,6 +328,11 @@ JSONLD_MAX_DEPTH = 12
 # longer than this is no name, and at most this many names are kept. Set by judgment.
 MARKED_AUTHOR_MAX_CHARS = 60
 MARKED_AUTHORS_MAX = 6
+# Timestamps tried per source of a publication date (JSON-LD nodes, meta tags, marked elements):
+# the first that parses wins, and a failed parse tries a dozen formats. aeb-dev pages offer at
+# most 10 per source; a hostile page can repeat a tag a million times. Past the cap a source's
+# further values are not read.
+DATE_CANDIDATES_MAX = 32
 # Publication years kept: news on the web; earlier "dates" in meta tags are placeholders like
 # 1970-01-01. The upper bound leaves room for any UTC offset without overflowing datetime.
 PUBLISHED_MIN_YEAR = 1990

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
 from flows.quotes.marks import MarkedSpan, find_marked_spans
 from flows.quotes.speakers import Speaker
+from flows.quotes.windows import ParseWindow
 from flows.records import Block, ParsedDocument
 
 _SKIPPED_BLOCKS = frozenset({"credit", "byline"})  # source lines, never speech
@@ -22,8 +22,8 @@ class Paragraph:
     continues: bool = False  # its first span goes on with the previous paragraph's open quote
     unsure: bool = False  # its last span is open at the end and no paragraph takes it up
     first: bool = False  # the document's first block (a headline when the parser found none)
-    parse: Any = None
-    intro: Any = None  # parse of a previous paragraph ending "... said:"
+    windows: tuple[ParseWindow, ...] = ()  # its parse, one window for any natural paragraph
+    intro: ParseWindow | None = None  # parse of a previous paragraph ending "... said:"
     speakers: list[Speaker | None] = field(default_factory=list)
     statements: list[bool] = field(default_factory=list)
 
@@ -91,9 +91,14 @@ def open_index(spans: tuple[MarkedSpan, ...]) -> int | None:
 
 def without(spans: tuple[MarkedSpan, ...], index: int) -> tuple[MarkedSpan, ...]:
     """spans without spans[index], an open end, and the nested quotes inside it."""
+    return tuple(spans[i] for i in kept_indexes(spans, index))
+
+
+def kept_indexes(spans: tuple[MarkedSpan, ...], index: int) -> list[int]:
+    """Which of `spans` remain once spans[index] (an open end) goes with its nested quotes."""
     gone = spans[index]
-    return tuple(
-        s
+    return [
+        i
         for i, s in enumerate(spans)
         if i != index and not (s.nested and s.open_mark > gone.open_mark)
-    )
+    ]

@@ -7,6 +7,9 @@ in the parse (flows.quotes.attribution), shared by the fragments of one statemen
 linked to the entities table (flows.quotes.speakers). Kinds: direct (a full statement), partial (a
 fragment inside the writer's sentence), and, for analysts to filter, title, scare (no speaker),
 headline and nested (a quote inside a quote).
+
+The parses stream: each paragraph's parse is made in batches of bounded size, used to attribute
+that paragraph, then dropped, so a document's quotes never hold all its parses at once.
 """
 
 from __future__ import annotations
@@ -14,14 +17,34 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from flows.quotes.attribution import Attribution, attribute_intro, attribute_spans
-from flows.quotes.chains import Paragraph, block_text, open_index, outer_spans, paragraphs, without
+from flows.nlp import char_batches
+from flows.quotes.attribution import attribute_intro
+from flows.quotes.chains import (
+    Paragraph,
+    block_text,
+    kept_indexes,
+    open_index,
+    outer_spans,
+    paragraphs,
+)
+from flows.quotes.entity_index import EntityIndex
 from flows.quotes.kinds import is_statement, quote_kind
 from flows.quotes.marks import MarkedSpan
 from flows.quotes.speakers import Speaker, dash_speaker, resolve_speaker
-from flows.quotes.words import PARSE_BATCH_SIZE
+from flows.quotes.windows import (
+    ParseWindow,
+    attribute_windows,
+    quoting_windows,
+    shifted,
+    window_bounds,
+)
+from flows.quotes.words import PARSE_BATCH_MAX_CHARS, PARSE_BATCH_SIZE
 from flows.records import Block, Entity, ParsedDocument, Quote, Section
-from flows.sections import section_index_at
+from flows.sections import section_index_at, section_starts
+
+# A text to parse: the paragraph it serves, "self" (its own text) or "intro" (the paragraph
+# before it), and the window's [start, end) in the paragraph parsed.
+_Job = tuple[Paragraph, str, int, int]
 
 
 def extract_quotes(
@@ -32,25 +55,21 @@ def extract_quotes(
 ) -> list[tuple[Quote, ...]]:
     """Quotes of every document, in text order; the parser runs only where there are quotes."""
     paras_by_doc = [paragraphs(doc) for doc in docs]
-    jobs = [
-        (doc, para, kind)
+    jobs: list[tuple[ParsedDocument, _Job]] = [
+        (doc, job)
         for doc, paras in zip(docs, paras_by_doc, strict=True)
-        for para, kind in _parse_jobs(doc, paras)
+        for job in _parse_jobs(doc, paras)
     ]
-    texts = (
-        block_text(doc, para.block if kind == "self" else _prev(doc, para))
-        for doc, para, kind in jobs
-    )
+    texts = (_job_text(doc, job) for doc, job in jobs)
     disabled = [name for name in ("ner",) if name in nlp.pipe_names]
-    for (_doc, para, kind), parsed in zip(
-        jobs, nlp.pipe(texts, batch_size=PARSE_BATCH_SIZE, disable=disabled), strict=True
-    ):
-        if kind == "self":
-            para.parse = parsed
-        else:
-            para.intro = parsed
+    parsed = (
+        window
+        for group in char_batches(texts, PARSE_BATCH_SIZE, PARSE_BATCH_MAX_CHARS)
+        for window in nlp.pipe(group, batch_size=PARSE_BATCH_SIZE, disable=disabled)
+    )
+    parses = _Parses(zip((job for _, job in jobs), parsed, strict=True))
     return [
-        _document_quotes(doc, secs, ents, paras)
+        _document_quotes(doc, secs, EntityIndex(ents), paras, parses)
         for doc, secs, ents, paras in zip(docs, sections, entities, paras_by_doc, strict=True)
     ]
 
@@ -59,34 +78,68 @@ def _prev(doc: ParsedDocument, para: Paragraph) -> Block:
     return doc.blocks[para.index - 1]
 
 
-def _parse_jobs(doc: ParsedDocument, paras: list[Paragraph]) -> Iterator[tuple[Paragraph, str]]:
-    """Each paragraph with quotes; and, the one exception, a paragraph without quote marks that
-    ends in a colon right before one ("Trump said in a statement:"), since it names the speaker."""
+def _parse_jobs(doc: ParsedDocument, paras: list[Paragraph]) -> Iterator[_Job]:
+    """Each paragraph with quotes, window by window; and, the one exception, the last window of
+    a paragraph without quote marks that ends in a colon right before one ("Trump said in a
+    statement:"), since it names the speaker."""
     for para in paras:
-        yield para, "self"
+        bounds = window_bounds(block_text(doc, para.block), para.spans)
+        for start, end in quoting_windows(bounds, para.spans):
+            yield para, "self", start, end
         if para.index == 0 or para.block.kind != "paragraph" or para.continues:
             continue
-        prev = doc.blocks[para.index - 1]
-        if prev.kind == "paragraph" and block_text(doc, prev).rstrip().endswith(":"):
-            yield para, "intro"
+        prev = _prev(doc, para)
+        text = block_text(doc, prev)
+        if prev.kind == "paragraph" and text.rstrip().endswith(":"):
+            yield (para, "intro", *window_bounds(text)[-1])
+
+
+def _job_text(doc: ParsedDocument, job: _Job) -> str:
+    para, kind, start, end = job
+    block = para.block if kind == "self" else _prev(doc, para)
+    return doc.text[block.start + start : block.start + end]
+
+
+class _Parses:
+    """The parse stream, handed out paragraph by paragraph in the order the jobs were made."""
+
+    def __init__(self, stream: Iterator[tuple[_Job, Any]]) -> None:
+        self._stream = stream
+        self._next = next(self._stream, None)
+
+    def attach(self, para: Paragraph) -> None:
+        """Give `para` its windows and intro, the parses made for it."""
+        windows: list[ParseWindow] = []
+        while self._next is not None and self._next[0][0] is para:
+            (_, kind, start, end), doc = self._next
+            if kind == "self":
+                windows.append(ParseWindow(start, end, doc))
+            else:
+                para.intro = ParseWindow(start, end, doc)
+            self._next = next(self._stream, None)
+        para.windows = tuple(windows)
 
 
 def _document_quotes(
     doc: ParsedDocument,
     sections: tuple[Section, ...],
-    entities: tuple[Entity, ...],
+    entities: EntityIndex,
     paras: list[Paragraph],
+    parses: _Parses,
 ) -> tuple[Quote, ...]:
-    history: list[tuple[int, Speaker]] = []  # (block index, speaker) of every attributed quote
+    history: dict[int, list[Speaker]] = {}  # speakers of every attributed quote, by block
     previous: Paragraph | None = None
     for para in paras:
+        parses.attach(para)
         _attribute_paragraph(doc, entities, para, previous, history)
+        para.windows, para.intro = (), None  # the parses are done with
         previous = para
     for later, earlier in zip(reversed(paras[1:]), reversed(paras[:-1]), strict=True):
         if later.continues and later.speakers and later.speakers[0] is not None:
             # a run-on quote's speaker, named in a later paragraph, owns the earlier ones too
             for i in outer_spans(earlier.spans):
                 earlier.speakers[i] = earlier.speakers[i] or later.speakers[0]
+    starts = section_starts(sections)
     quotes: list[Quote] = []
     for para in paras:
         text = block_text(doc, para.block)
@@ -97,26 +150,32 @@ def _document_quotes(
                 entities, para, text=text, span=span, statement=statement, speaker=speaker
             )
             quotes.append(
-                _quote(doc, sections, base=para.block.start, span=span, kind=kind, speaker=speaker)
+                _quote(
+                    doc,
+                    sections,
+                    starts,
+                    base=para.block.start,
+                    span=span,
+                    kind=kind,
+                    speaker=speaker,
+                )
             )
     return tuple(quotes)
 
 
 def _attribute_paragraph(
     doc: ParsedDocument,
-    entities: tuple[Entity, ...],
+    entities: EntityIndex,
     para: Paragraph,
     previous: Paragraph | None,
-    history: list[tuple[int, Speaker]],
+    history: dict[int, list[Speaker]],
 ) -> None:
     """Set para.speakers: from the parse, then from the statement the quote belongs to."""
     text = block_text(doc, para.block)
     statements = [is_statement(text, span) for span in para.spans]
-    attrs: Sequence[Attribution | None] = [None] * len(para.spans)
-    if para.parse is not None:
-        attrs = attribute_spans(para.parse, para.spans, statements)
+    found = attribute_windows(para.windows, para.spans, statements)
     speakers: list[Speaker | None] = []
-    for span, attr in zip(para.spans, attrs, strict=True):
+    for span, (attr, window) in zip(para.spans, found, strict=True):
         speaker = None
         if not span.nested:
             speaker = dash_speaker(doc, entities, para.block, span)
@@ -125,7 +184,8 @@ def _attribute_paragraph(
                 doc,
                 entities,
                 block_index=para.index,
-                parsed=para.parse,
+                parsed=None if window is None else window.doc,
+                parsed_offset=0 if window is None else window.start,
                 attr=attr,
                 history=history,
             )
@@ -137,7 +197,7 @@ def _attribute_paragraph(
     index = open_index(para.spans)
     if para.unsure and index is not None and speakers[index] is None:
         # an open end nobody said: a stray mark, not a quote
-        keep = [i for i, span in enumerate(para.spans) if span in without(para.spans, index)]
+        keep = kept_indexes(para.spans, index)
         para.spans = tuple(para.spans[i] for i in keep)
         speakers = [speakers[i] for i in keep]
         statements = [statements[i] for i in keep]
@@ -147,16 +207,18 @@ def _attribute_paragraph(
         # a paragraph that is only a statement goes on with the speaker just quoted
         last = next((s for s in reversed(adjacent.speakers) if s is not None), None)
         if last is not None and statements[outer[0]] and para.spans[outer[0]].open_mark == 0:
-            speakers = [s or (last if i in outer else None) for i, s in enumerate(speakers)]
+            shared = set(outer)
+            speakers = [s or (last if i in shared else None) for i, s in enumerate(speakers)]
     para.speakers = speakers
     para.statements = statements
     if para.block.kind == "paragraph":
-        history.extend((para.index, s) for s in speakers if s is not None)
+        history.setdefault(para.index, []).extend(s for s in speakers if s is not None)
 
 
 def _quote(
     doc: ParsedDocument,
     sections: tuple[Section, ...],
+    starts: list[int],
     *,
     base: int,
     span: MarkedSpan,
@@ -166,7 +228,7 @@ def _quote(
     start, end = base + span.start, base + span.end
     keep = speaker is not None and kind in ("direct", "partial", "headline")
     return Quote(
-        section_index=section_index_at(sections, start),
+        section_index=section_index_at(sections, start, starts),
         text=doc.text[start:end],
         char_start=start,
         char_end=end,
@@ -180,10 +242,10 @@ def _quote(
 
 def _carried(
     doc: ParsedDocument,
-    entities: tuple[Entity, ...],
+    entities: EntityIndex,
     para: Paragraph,
     adjacent: Paragraph | None,
-    history: list[tuple[int, Speaker]],
+    history: dict[int, list[Speaker]],
 ) -> Speaker | None:
     """The speaker of a paragraph's first quote when it is named before the paragraph: the run-on
     quote it continues, or an introducing paragraph ("Trump said in a statement:")."""
@@ -191,24 +253,29 @@ def _carried(
         index = open_index(adjacent.spans)
         return None if index is None else adjacent.speakers[index]
     if para.intro is not None:
-        attr = attribute_intro(para.intro)
+        attr = attribute_intro(para.intro.doc)
         if attr is not None:
             return resolve_speaker(
                 doc,
                 entities,
                 block_index=para.index - 1,
-                parsed=para.intro,
-                attr=attr,
+                parsed=para.intro.doc,
+                parsed_offset=para.intro.start,
+                attr=shifted(attr, para.intro.start),
                 history=history,
             )
     return None
 
 
 def _share_within(speakers: list[Speaker | None], outer: list[int]) -> None:
-    """Fragments of one statement share its speaker: “A,” he said. “B.”"""
-    for pos, i in enumerate(outer):
-        if speakers[i] is not None:
-            continue
-        before = [speakers[j] for j in outer[:pos] if speakers[j] is not None]
-        after = [speakers[j] for j in outer[pos + 1 :] if speakers[j] is not None]
-        speakers[i] = before[-1] if before else (after[0] if after else None)
+    """Fragments of one statement share its speaker: “A,” he said. “B.” Each unattributed
+    fragment takes the speaker of the nearest fragment before it, else the first after it."""
+    known = [speakers[i] for i in outer if speakers[i] is not None]
+    if not known:
+        return
+    last = known[0]  # the first after, for the fragments before any speaker
+    for i in outer:
+        if speakers[i] is None:
+            speakers[i] = last
+        else:
+            last = speakers[i]

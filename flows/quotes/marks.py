@@ -10,6 +10,7 @@ well-formed quotes around a stray mark are always found.
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 from typing import Literal
@@ -21,6 +22,7 @@ Direction = Literal["open", "close", "either", "none"]
 # ASCII double quotes, TeX/NYT doubled backticks and apostrophes, and every typographic mark.
 # Normalized text only holds the typographic ones, but the finder must not depend on that.
 _MARK = re.compile(r"''|``|[\"“”„‟«»″'‘’‚‛‹›]")
+_NON_SPACE_RUN = re.compile(r"\S+")
 _DOUBLE_OPENERS = frozenset({"“", "„", "‟", "«", "``"})
 _DOUBLE_CLOSERS = frozenset({"”", "»", "″", "''"})
 # ASCII '"' has no direction of its own: only its context (or what is open) gives one.
@@ -56,20 +58,44 @@ def find_marked_spans(text: str) -> tuple[MarkedSpan, ...]:
     """Every quoted span of one paragraph, in text order (nested spans after their outer span).
 
     Never raises: any string, however its marks are scattered, gives a (possibly empty) tuple.
+    Only the first rv.MARKS_PER_PARAGRAPH_MAX marks are read; the paragraph is taken to end at
+    the next one.
     """
-    marks = [_classify(text, m.start(), m.group()) for m in _MARK.finditer(text)]
+    marks: list[_Mark] = []
+    for found in _MARK.finditer(text):
+        if len(marks) == rv.MARKS_PER_PARAGRAPH_MAX:
+            text = text[: found.start()]
+            break
+        marks.append(_classify(text, found.start(), found.group()))
     doubles = _pair([m for m in marks if not m.single], text, allow_open_end=True)
     singles = [m for m in marks if m.single and m.direction in ("open", "close")]
+    positions = [m.pos for m in singles]
     spans: list[MarkedSpan] = []
-    covered: list[tuple[int, int]] = []
+    covered: list[tuple[int, int]] = []  # in text order and disjoint, as pairing leaves them
     for span in doubles:
         spans.append(span)
-        inner = [m for m in singles if span.start <= m.pos < span.end]
+        inner = singles[
+            bisect.bisect_left(positions, span.start) : bisect.bisect_left(positions, span.end)
+        ]
         spans.extend(_nested(s) for s in _pair(inner, text, allow_open_end=False, single=True))
         covered.append((span.open_mark, span.end if span.close_mark is None else span.close_mark))
-    outside = [m for m in singles if not any(lo <= m.pos <= hi for lo, hi in covered)]
+    outside = _outside(singles, covered)
     spans.extend(_pair(outside, text, allow_open_end=False, single=True, check_gaps=covered))
     return tuple(sorted(spans, key=lambda s: (s.open_mark, s.nested)))
+
+
+def _outside(marks: list[_Mark], covered: list[tuple[int, int]]) -> list[_Mark]:
+    """The marks (in text order) that lie in none of the closed ranges (in text order, disjoint):
+    one sweep over both."""
+    out = []
+    k = 0
+    for mark in marks:
+        while k < len(covered) and covered[k][1] < mark.pos:
+            k += 1
+        if k < len(covered) and covered[k][0] <= mark.pos:
+            continue
+        out.append(mark)
+    return out
 
 
 def _nested(span: MarkedSpan) -> MarkedSpan:
@@ -118,10 +144,12 @@ def _pair(
     """Left-to-right pairing; a later opening mark replaces an unclosed earlier one."""
     spans: list[MarkedSpan] = []
     opened: _Mark | None = None
+    gaps = _Gaps(check_gaps or [])
+    words = _WordCount(text)
     for mark in marks:
-        if opened is not None and check_gaps and _crosses(opened.pos, mark.pos, check_gaps):
+        if opened is not None and gaps.crossed(opened.pos, mark.pos):
             opened = None  # a single-quoted span never straddles a double-quoted one
-        if single and opened is not None and _too_long(text, opened.pos, mark.pos):
+        if single and opened is not None and words.more_than(opened.pos, mark.pos):
             opened = None  # the "opening" mark was an apostrophe; give it up
         if mark.direction == "open" or (mark.direction == "either" and opened is None):
             opened = mark
@@ -137,12 +165,39 @@ def _pair(
     return spans
 
 
-def _crosses(lo: int, hi: int, covered: list[tuple[int, int]]) -> bool:
-    return any(lo < a and b < hi for a, b in covered)
+class _Gaps:
+    """Ranges in text order, disjoint (double-quoted spans): does one lie strictly inside?"""
+
+    def __init__(self, covered: list[tuple[int, int]]) -> None:
+        self._covered = covered
+        self._starts = [lo for lo, _ in covered]
+
+    def crossed(self, lo: int, hi: int) -> bool:
+        # Of the ranges opening after lo, the first also closes first: only it can fit.
+        index = bisect.bisect_right(self._starts, lo)
+        return index < len(self._covered) and self._covered[index][1] < hi
 
 
-def _too_long(text: str, start: int, end: int) -> bool:
-    return len(text[start:end].split()) > rv.SINGLE_QUOTE_MAX_WORDS
+class _WordCount:
+    """Words (whitespace-separated, as str.split counts them) of text[start:end] for one start
+    and a growing end: each stretch of text is read once, not once per mark."""
+
+    def __init__(self, text: str) -> None:
+        self._text = text
+        self._start = -1
+        self._end = -1
+        self._count = 0
+
+    def more_than(self, start: int, end: int) -> bool:
+        """len(text[start:end].split()) > rv.SINGLE_QUOTE_MAX_WORDS."""
+        if start != self._start or end < self._end:
+            self._start, self._end, self._count = start, start, 0
+        for run in _NON_SPACE_RUN.finditer(self._text, self._end, end):
+            at = run.start()
+            if at == start or self._text[at - 1].isspace():  # else it goes on from before
+                self._count += 1
+        self._end = end
+        return self._count > rv.SINGLE_QUOTE_MAX_WORDS
 
 
 def _span(

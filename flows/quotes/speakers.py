@@ -9,17 +9,18 @@ sentence-initial person of the paragraphs just before, else the latest person be
 
 from __future__ import annotations
 
+import itertools
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from flows.quotes import words as rv
 from flows.quotes.attribution import Attribution, antecedent_subjects
+from flows.quotes.entity_index import EntityIndex
 from flows.quotes.marks import MarkedSpan
 from flows.records import Block, Entity, ParsedDocument
 
-_LINKED_LABELS = frozenset({"PERSON", "ORG", "GPE", "NORP", "FAC"})
 _ORG_LABELS = frozenset({"ORG", "GPE", "NORP"})
 _PERSON_LABELS = frozenset({"PERSON"})
 # "“...” ― Jane Doe" (letters to the editor, social posts): a dash, then a name ends the quote.
@@ -47,17 +48,23 @@ class Speaker:
     offset: int  # where the mention is in documents.text
 
 
+# (block index -> speakers of the quotes attributed in that block, in order)
+History = Mapping[int, Sequence["Speaker"]]
+
+
 def resolve_speaker(
     doc: ParsedDocument,
-    entities: tuple[Entity, ...],
+    entities: EntityIndex,
     *,
     block_index: int,
     parsed: Any,
     attr: Attribution,
-    history: Sequence[tuple[int, Speaker]],
+    history: History,
+    parsed_offset: int = 0,
 ) -> Speaker:
-    """The speaker of an attribution found in block `block_index` (parsed as `parsed`);
-    `history` holds (block index, speaker) of the quotes attributed before it."""
+    """The speaker of an attribution found in block `block_index`, whose parse `parsed` covers
+    the block's text from `parsed_offset` on; `history` holds the speakers of the quotes
+    attributed before it, by block."""
     base = doc.blocks[block_index].start
     surface = doc.text[base + attr.speaker[0] : base + attr.speaker[1]]
     head = doc.text[base + attr.head[0] : base + attr.head[1]]
@@ -70,6 +77,7 @@ def resolve_speaker(
             entities,
             block_index=block_index,
             parsed=parsed,
+            parsed_offset=parsed_offset,
             offset=offset,
             labels=labels,
             history=history,
@@ -84,14 +92,14 @@ def resolve_speaker(
     if attr.alias is not None:
         ranges.append((base + attr.alias[0], base + attr.alias[1]))
     ranges.append((base + attr.speaker[0], base + attr.speaker[1]))
-    entity = _linked(entities, ranges) or _by_name(entities, head, offset)
+    entity = entities.linked(ranges) or _by_name(entities, head, offset)
     if entity is None:
         return Speaker(surface, None, None, attr.cue, offset)
     return Speaker(surface, entity.canonical, entity.entity_id, attr.cue, offset)
 
 
 def dash_speaker(
-    doc: ParsedDocument, entities: tuple[Entity, ...], block: Block, span: MarkedSpan
+    doc: ParsedDocument, entities: EntityIndex, block: Block, span: MarkedSpan
 ) -> Speaker | None:
     """“...” ― Jane Doe: the name after a dash that follows the closing mark."""
     if span.close_mark is None:
@@ -101,27 +109,17 @@ def dash_speaker(
     if match is None:
         return None
     lo, hi = block.start + match.start(1), block.start + match.end(1)
-    entity = _linked(entities, [(lo, hi)])
+    entity = entities.linked([(lo, hi)])
     if entity is None:
         return Speaker(doc.text[lo:hi], None, None, None, lo)
     return Speaker(doc.text[lo:hi], entity.canonical, entity.entity_id, None, lo)
 
 
-def _linked(entities: tuple[Entity, ...], ranges: list[tuple[int, int]]) -> Entity | None:
-    for lo, hi in ranges:
-        for entity in entities:
-            if entity.label in _LINKED_LABELS and entity.char_start < hi and lo < entity.char_end:
-                return entity
-    return None
-
-
-def _by_name(entities: tuple[Entity, ...], head: str, offset: int) -> Entity | None:
+def _by_name(entities: EntityIndex, head: str, offset: int) -> Entity | None:
     """A surname the NER missed here but found elsewhere ("Karasin" -> "Grigory B. Karasin")."""
     if not head[:1].isupper():
         return None
-    named = [e for e in entities if e.label == "PERSON" and e.canonical.split()[-1:] == [head]]
-    earlier = [e for e in named if e.char_start < offset]
-    return (earlier or named)[-1] if named else None
+    return entities.with_surname(head, offset)
 
 
 def _as_speaker(entity: Entity) -> Speaker:
@@ -130,37 +128,54 @@ def _as_speaker(entity: Entity) -> Speaker:
 
 def _antecedent(
     doc: ParsedDocument,
-    entities: tuple[Entity, ...],
+    entities: EntityIndex,
     *,
     block_index: int,
     parsed: Any,
+    parsed_offset: int,
     offset: int,
     labels: frozenset[str],
-    history: Sequence[tuple[int, Speaker]],
+    history: History,
 ) -> Speaker | None:
     """The person (or, for "it", organisation) a pronoun at `offset` refers to."""
     base = doc.blocks[block_index].start
     if parsed is not None and labels == _PERSON_LABELS:
-        for lo, hi in antecedent_subjects(parsed, offset - base):
-            entity = _linked(entities, [(base + lo, base + hi)])
+        origin = base + parsed_offset
+        for lo, hi in antecedent_subjects(parsed, offset - origin):
+            entity = entities.linked([(origin + lo, origin + hi)])
             if entity is not None and entity.label == "PERSON":
                 return _as_speaker(entity)
-    same = [e for e in entities if e.label in labels and base <= e.char_start < offset]
-    if same:
-        return _as_speaker(same[-1])
+    same = entities.latest(labels, offset, base)
+    if same is not None:
+        return _as_speaker(same)
     for index in range(block_index - 1, max(block_index - rv.LOOKBACK_PARAGRAPHS, 0) - 1, -1):
-        block = doc.blocks[index]
-        found = [(s.offset, s) for b, s in history if b == index and labels == _PERSON_LABELS]
-        found += [
-            (e.char_start, _as_speaker(e))
-            for e in entities
-            if e.label in labels
-            and block.start <= e.char_start < block.end
-            and _SUBJECT_START.search(
-                doc.text[block.start : e.char_start][-rv.SUBJECT_LEAD_CHARS :]
-            )
+        found: Speaker | None = None
+        if labels == _PERSON_LABELS:
+            for speaker in history.get(index, ()):
+                if found is None or speaker.offset > found.offset:
+                    found = speaker
+        opening = _opening_a_sentence(doc, entities, doc.blocks[index], labels)
+        if opening is not None and (found is None or opening.offset > found.offset):
+            found = opening  # of equal offsets, the speaker quoted wins
+        if found is not None:
+            return found
+    earlier = entities.latest(labels, offset)
+    return _as_speaker(earlier) if earlier is not None else None
+
+
+def _opening_a_sentence(
+    doc: ParsedDocument, entities: EntityIndex, block: Block, labels: frozenset[str]
+) -> Speaker | None:
+    """The latest entity of `labels` in a block that opens a sentence, perhaps after a
+    conjunction or a title; of the block's last rv.ANTECEDENTS_MAX such entities."""
+    chosen: Entity | None = None
+    candidates = entities.backwards(labels, block.start, block.end)
+    for entity in itertools.islice(candidates, rv.ANTECEDENTS_MAX):
+        if chosen is not None and entity.char_start != chosen.char_start:
+            break
+        lead = doc.text[
+            max(block.start, entity.char_start - rv.SUBJECT_LEAD_CHARS) : entity.char_start
         ]
-        if found:
-            return max(found, key=lambda f: f[0])[1]
-    earlier = [e for e in entities if e.label in labels and e.char_start < offset]
-    return _as_speaker(earlier[-1]) if earlier else None
+        if _SUBJECT_START.search(lead):
+            chosen = entity  # of equal offsets, the first in order
+    return None if chosen is None else _as_speaker(chosen)

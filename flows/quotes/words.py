@@ -52,6 +52,11 @@ TITLE_CUES = frozenset(
     "anthem broadcast nickname hymn newsletter blog magazine newspaper commentary editorial "
     "manifesto".split()
 )
+# Characters before a quote's opening mark (its spaces aside) that the cues before a quote read:
+# a title cue (TITLE_CUE_WINDOW_CHARS), a possessive, a sentence end, a given name before a
+# nickname. Text further back is not read: a name word longer than this before a nickname
+# ("Robert C. “Bobby” Scott") would go unseen; no name is that long.
+BEFORE_QUOTE_CHARS = 64
 # Titles of works are short; a long quoted span after "book" is speech about the book.
 WORK_TITLE_MAX_WORDS = 12
 # Characters before a quote searched for a word naming a work ("his 2002 book, “...”"). Set by
@@ -68,6 +73,12 @@ ELISION_WINDOW_CHARS = 8
 # quote in the dev split have at most 12 words.
 SINGLE_QUOTE_MAX_WORDS = 40
 
+# Quote marks read in one paragraph; the paragraph is taken to end at the next one (its later
+# marks quote nothing). News paragraphs hold a few dozen at most (the seeds and the five dev
+# splits: 30); past a thousand the text is a dump of marks, not prose, and pairing, parsing and
+# attributing its tail would cost without telling anything.
+MARKS_PER_PARAGRAPH_MAX = 1_000
+
 # Attribution in the parse: how far (in dependency steps) a cue may sit above the quote, how many
 # times a cue without a subject may climb to the clause it hangs on ("..., calling it “...”"),
 # and how close to the seam a cue in the sentence before or after a full statement must be
@@ -75,6 +86,20 @@ SINGLE_QUOTE_MAX_WORDS = 40
 CUE_MAX_DEPTH = 8
 SUBJECT_MAX_CLIMB = 4
 SEAM_TOKENS = 4
+# Reporting verbs tried per quote in the sentences it touches, nearest first, and again at the
+# seams of the sentences around it (the seeds and the five dev splits offer at most 4). The cap
+# keeps a quote in a sentence of a thousand "said"s from trying them all; past it, farther verbs
+# are not tried.
+CUES_PER_QUOTE_MAX = 16
+# Proper-noun subjects a pronoun speaker ("he said") is matched against, latest first, in its
+# paragraph; and named entities of an earlier paragraph checked for opening a sentence, latest
+# first (those corpora: at most 3 subjects, 6 entities). Past the cap, earlier ones are not looked
+# at (the latest person anywhere before still is).
+ANTECEDENTS_MAX = 32
+# Tokens on either side of its head word that a speaker mention may hold ("a spokesman for the
+# Democratic National Committee"); those corpora need at most 9. The cap bounds the walk over a
+# head's subtree, which in a parse of a run-on line can span the whole window.
+MENTION_MAX_TOKENS = 24
 # Pronoun speakers look back this many paragraphs for the person they refer to.
 LOOKBACK_PARAGRAPHS = 3
 # Characters before a mention in an earlier paragraph read to tell whether it opens a sentence
@@ -84,3 +109,14 @@ SUBJECT_LEAD_CHARS = 40
 # Paragraphs per nlp.pipe batch of the parser. Set by judgment (not measured; only blocks with
 # quote marks are parsed).
 PARSE_BATCH_SIZE = 64
+# ...and at most this many characters per batch (a longer window makes a batch of its own): the
+# parser's working memory grows with the characters it holds, and 64 windows of a paragraph
+# written as one long line would hold 640 thousand. The dev corpora's batches hold at most 27
+# thousand, so natural text never meets the cap.
+PARSE_BATCH_MAX_CHARS = 100_000
+# A paragraph is parsed in windows of at most this many characters, cut at a space and, when
+# possible, before a quote's opening mark rather than inside it; each quote is attributed in the
+# window holding its opening mark, and does not see cues in the next. spaCy refuses texts over a
+# million characters, and its memory grows with the text. The longest paragraph of the four dev
+# corpora has 2,960 characters: every natural paragraph is one window.
+PARSE_WINDOW_CHARS = 10_000

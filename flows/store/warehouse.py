@@ -488,7 +488,9 @@ def _drop_known_rows(tables: dict[str, pa.Table], index: Index) -> dict[str, pa.
         )
     keep = out["documents"]["doc_id"]
     for name in _CHILD_TABLES:
-        out[name] = tables[name].filter(pc.is_in(tables[name]["doc_id"], keep))
+        # The same bytes under two names in one run are one document: one copy of its rows.
+        rows = _unique(tables[name], *load_spec(name).key)
+        out[name] = rows.filter(pc.is_in(rows["doc_id"], keep))
     return out
 
 
@@ -497,11 +499,12 @@ def _empty(name: str) -> pa.Table:
     return pa.Table.from_batches([], schema=load_spec(name).arrow_schema)
 
 
-def _unique(table: pa.Table, column: str) -> pa.Table:
-    """First row per key, order kept (the same bytes under two names ingest once)."""
-    seen: set[str] = set()
+def _unique(table: pa.Table, *columns: str) -> pa.Table:
+    """First row per key (one or more columns), order kept (the same bytes under two names
+    ingest once)."""
+    seen: set[tuple[object, ...]] = set()
     mask = []
-    for value in table[column].to_pylist():
+    for value in zip(*(table[column].to_pylist() for column in columns), strict=True):
         mask.append(value not in seen)
         seen.add(value)
     return table.filter(pa.array(mask, type=pa.bool_()))

@@ -26,8 +26,18 @@ from flows.entities.cleanup import clean_span
         ("The", "ORG", []),
         ("last Tuesday", "DATE", [("last Tuesday", False)]),
         ("-5", "CARDINAL", [("-5", False)]),
+        # titles stop at the first word not followed by a capital, however many there are
+        ("Dr. Prof. Gen. J. R. Smith", "PERSON", [("J. R. Smith", True)]),
+        ("President  Deputy   Anna Berg", "PERSON", [("Anna Berg", True)]),
+        ("President said", "PERSON", [("President said", False)]),
     ],
 )
 def test_clean_span(text: str, label: str, pieces: list[tuple[str, bool]]) -> None:
     found = [(text[s:e], titled) for s, e, titled in clean_span(text, 0, len(text), label)]
     assert found == pieces
+
+
+def test_a_long_run_of_titles_is_stripped_in_one_pass() -> None:
+    surface = "Dr. " * 3_000 + "Smith"
+    ((start, end, titled),) = clean_span(surface, 0, len(surface), "PERSON")
+    assert (surface[start:end], titled) == ("Smith", True)

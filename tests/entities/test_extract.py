@@ -11,14 +11,16 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 
-from flows.entities import extract_entities
-from flows.entities.extract import disabled_components, run_units
-from flows.entities.words import MAX_UNIT_CHARS
+from flows.entities import extract, extract_entities
+from flows.entities.casing import read_casing
+from flows.entities.extract import disabled_components, find_mentions, run_units
+from flows.entities.words import MAX_UNIT_CHARS, NER_BATCH_MAX_CHARS
+from flows.nlp import char_batches
 from flows.pipeline import parse_document
 from flows.records import Entity, ParsedDocument, RawDocument
 from flows.sections import split_sections
 from tests.conftest import ROOT, SEED
-from tests.entities.helpers import DOCUMENTS, build, check_spans, document
+from tests.entities.helpers import DOCUMENTS, build, check_spans, document, paragraphs
 
 
 def test_only_ner_runs(nlp: Any) -> None:
@@ -56,6 +58,39 @@ def test_run_units_are_block_lines_with_a_size_cap(nlp: Any) -> None:
     assert sum(1 for e in entities if e.canonical == "Anna Berg") >= 390
     for entity in entities:
         assert doc.text[entity.char_start : entity.char_end] == entity.text
+
+
+@pytest.mark.parametrize(
+    ("lengths", "batches"),
+    [
+        ([], []),
+        ([3, 3, 3], [[3, 3], [3]]),  # at most two texts
+        ([4, 5, 2], [[4], [5, 2]]),  # at most seven characters
+        ([20, 1, 1, 1], [[20], [1, 1], [1]]),  # a longer text alone
+    ],
+)
+def test_char_batches_bound_texts_and_characters(
+    lengths: list[int], batches: list[list[int]]
+) -> None:
+    texts = ["x" * n for n in lengths]
+    found = list(char_batches(iter(texts), 2, 7))
+    assert [[len(t) for t in batch] for batch in found] == batches
+    assert [t for batch in found for t in batch] == texts
+
+
+def test_batches_cut_by_characters_find_the_same_spans(
+    nlp: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    line = "Anna Berg visited Norhaven on Monday. " * 1_500  # ~57,000 characters
+    docs = [document(("paragraph", line)), paragraphs("Otto Zorin met Anna Berg in Kestrel.")]
+    units = [run_units(doc) for doc in docs]
+    casings = [read_casing(doc.text, u) for doc, u in zip(docs, units, strict=True)]
+    assert sum(b - a for a, b in units[0]) > NER_BATCH_MAX_CHARS  # more than one batch
+    cut = find_mentions(docs, units, casings, nlp)
+    monkeypatch.setattr(extract, "NER_BATCH_MAX_CHARS", 10**9)
+    whole = find_mentions(docs, units, casings, nlp)
+    assert cut == whole
+    assert len(cut[0]) > 1_000
 
 
 def test_empty_batch_and_empty_document(nlp: Any) -> None:

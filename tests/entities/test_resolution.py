@@ -12,8 +12,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from flows.entities.clusters import Mention
 from flows.entities.extract import run_units
-from flows.entities.resolution import RawMention, make_entity_id, resolve_entities
+from flows.entities.resolution import (
+    RawMention,
+    _share_list_cues,
+    make_entity_id,
+    resolve_entities,
+)
 from flows.sections import split_sections
 from tests.entities.helpers import (
     DOCUMENTS,
@@ -188,3 +194,34 @@ def test_property_resolution_of_any_spans(
     first = resolve_entities(doc.text, units, sections, mentions)
     check_spans(doc, first)
     assert resolve_entities(doc.text, units, sections, mentions) == first
+
+
+# --------------------------------------------------------------- indexes and caps ---
+
+
+def test_a_list_shares_counts_of_its_members_classes() -> None:
+    doc = paragraphs("Ports in Odesa, Mykolaiv, Kherson, Lviv and Anna Berg were hit.")
+    surfaces = ["Odesa", "Mykolaiv", "Kherson", "Lviv", "Anna Berg"]
+    units = run_units(doc)
+    found = [
+        Mention(
+            0,
+            doc.text.index(s),
+            doc.text.index(s) + len(s),
+            "PERSON" if s == "Anna Berg" else "GPE",
+            1.0,
+            (),
+            s.lower(),
+        )
+        for s in surfaces
+    ]
+    shared = _share_list_cues(doc.text, found)
+    assert len(units) == 1
+    assert [m.coordinated for m in shared] == [
+        (("person", 1), ("place", 3)),
+        (("person", 1), ("place", 3)),
+        (("person", 1), ("place", 3)),
+        (("person", 1), ("place", 3)),
+        (("place", 4),),
+    ]
+    assert all(("coordinated", "place") not in m.cues for m in shared)

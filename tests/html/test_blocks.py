@@ -6,6 +6,7 @@ import pytest
 
 from flows.html import parse_html
 from flows.html.blocks import Piece, block_key, is_boilerplate
+from flows.html.words import LOOSE_LINK_CHECKS_MAX
 from tests.html.helpers import PARAGRAPH, blocks_of, headings, paragraphs
 
 # Each case: a body, then (kind, level, text, furniture) of every page block, in order.
@@ -117,3 +118,28 @@ def test_paragraph_breaks_and_list_items_keep_their_lines() -> None:
     assert "First line of an address\nSecond line of it\nThird line" in found
     assert any("Boats from the north quay\nBands on the green" in p for p in found)
     assert any("best weekend of the year" in p for p in found)
+
+
+def test_loose_lines_count_every_use_of_each_link_they_hold() -> None:
+    body = (
+        "<div>See <a href='/a'>the report</a> and <a href='/b'>the report</a>"
+        "<br>the report again<br>nothing here<br><a href='/c'>elsewhere</a></div>"
+    )
+    _, blocks = blocks_of(f"<html><body>{body}</body></html>")
+    assert [(b.text, b.link_chars) for b in blocks] == [
+        ("See the report and the report", 2 * len("the report")),
+        ("the report again", 2 * len("the report")),  # a link's words, wherever they stand
+        ("nothing here", 0),
+        ("elsewhere", len("elsewhere")),
+    ]
+
+
+def test_past_the_comparison_cap_loose_lines_count_no_link_text() -> None:
+    lines = int(LOOSE_LINK_CHECKS_MAX**0.5) + 1
+    body = "".join(f"<a href='/{i}'>link {i}</a><br>" for i in range(lines))
+    _, blocks = blocks_of(f"<html><body><div>{body}</div></body></html>")
+    assert len(blocks) == lines
+    assert {b.link_chars for b in blocks} == {0}
+    few = "".join(f"<a href='/{i}'>item {chr(97 + i)}</a><br>" for i in range(10))
+    _, blocks = blocks_of(f"<html><body><div>{few}</div></body></html>")
+    assert [b.link_chars for b in blocks] == [len("item a")] * 10

@@ -177,3 +177,16 @@ def test_a_short_article_in_a_container_named_like_furniture_is_kept() -> None:
         + "</div></body></html>"
     )
     assert len(paragraphs(parse_html(page.encode()))) == 2
+
+
+def test_identical_blocks_are_located_in_page_order() -> None:
+    blocks = _page(*[("p", "The same words.")] * 2_000)
+    located = locate_pieces([_para("The same words.")] * 2_000, blocks)
+    assert [p.origin for p in located] == list(range(2_000))
+
+
+def test_merging_many_additions_keeps_document_order() -> None:
+    pieces = [_para("kept", origin=i) for i in range(0, 4_000, 2)]
+    additions = [_para("added", origin=i) for i in range(3_999, 0, -2)]
+    merged = merge_pieces(pieces, additions)
+    assert [p.origin for p in merged] == list(range(4_000))

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from flows.html import parse_html
 from flows.html.metadata import parse_timestamp
+from flows.html.words import DATE_CANDIDATES_MAX, MARKED_AUTHORS_MAX
 from tests.html.helpers import PARAGRAPH, fixture
 
 METADATA_FIXTURES: dict[str, dict[str, object]] = {
@@ -117,3 +118,24 @@ def test_hostile_jsonld_neither_crashes_nor_fills_metadata() -> None:
     assert meta.title == "42"
     assert meta.byline == "A, B"
     assert meta.published_at is None
+
+
+@pytest.mark.parametrize(("bad", "found"), [(3, True), (DATE_CANDIDATES_MAX, False)])
+def test_publication_dates_are_tried_up_to_a_cap_per_source(bad: int, found: bool) -> None:
+    metas = "".join(f"<meta name='date' content='not a date {i}'>" for i in range(bad))
+    page = (
+        f"<html><head>{metas}<meta name='date' content='2018-02-16'></head><body><article>"
+        + PARAGRAPH.format(i=1)
+        + PARAGRAPH.format(i=2)
+        + "</article></body></html>"
+    )
+    published = parse_html(page.encode()).meta.published_at
+    assert (published == datetime(2018, 2, 16, tzinfo=UTC)) is found
+    assert found or published is None
+
+
+def test_marked_authors_stop_at_the_names_kept() -> None:
+    names = [f"Reporter {chr(65 + i)}" for i in range(MARKED_AUTHORS_MAX + 3)]
+    marked = "".join(f"<span itemprop='author'>{name}</span> " for name in names)
+    page = f"<html><body><article><p>{marked}</p>{PARAGRAPH.format(i=1)}</article></body></html>"
+    assert parse_html(page.encode()).meta.byline == ", ".join(names[:MARKED_AUTHORS_MAX])

@@ -11,7 +11,7 @@ from flows.html import parse_html
 from flows.html.words import MAX_HTML_BYTES
 from flows.records import Draft
 from flows.sections import split_sections
-from tests.html.helpers import PARAGRAPH, document, fixture, headings, paragraphs
+from tests.html.helpers import PARAGRAPH, document, fixture, headings, paragraphs, prose
 
 # --- boilerplate ---------------------------------------------------------------------------------
 
@@ -259,3 +259,15 @@ def test_a_form_feed_after_a_line_break_is_read_as_space() -> None:
     page = "<html><body><article>" + PARAGRAPH.format(i=1) + PARAGRAPH.format(i=2)
     page += "<p>First line<br>\x0csecond line</p></article></body></html>"
     assert "First line\nsecond line" in paragraphs(parse_html(page.encode()))
+
+
+def test_long_runs_of_headings_keep_only_those_followed_by_text() -> None:
+    run = "".join(f"<h{2 + i % 3}>Heading {i}</h{2 + i % 3}>" for i in range(3_000))
+    page = (
+        f"<html><body><article><p>{prose(0)}</p>{run}<h2>Last</h2>"
+        f"<p>{prose(1)}</p></article></body></html>"
+    )
+    draft = parse_html(page.encode())
+    kept = [b.text for b in draft.blocks if b.kind == "heading"]
+    assert kept[-1] == "Last"
+    assert len(kept) < 3_000  # a heading followed by one of its rank or higher is dropped

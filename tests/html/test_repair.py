@@ -158,3 +158,12 @@ def test_with_fallback_finds_the_prose_when_the_extraction_found_none() -> None:
     )
     root, blocks = blocks_of(page)
     assert [p.text for p in with_fallback(root, blocks, [])] == [prose(i) for i in range(3)]
+
+
+def test_a_long_run_of_headings_is_read_once() -> None:
+    run = "".join(f"<h2>Heading {i}</h2>" for i in range(3_000))
+    page = f"<html><body><article><p>{prose(0)}</p>{run}<p>{prose(1)}</p></article></body></html>"
+    _, blocks = blocks_of(page)
+    pieces = [from_block(blocks[0], 0), from_block(blocks[-1], len(blocks) - 1)]
+    added = [p.text for p in with_headings(pieces, blocks)[1:-1]]
+    assert added == [f"Heading {i}" for i in range(3_000)]  # each introduces the text after

@@ -10,13 +10,16 @@ from typing import Any
 
 import pytest
 
+from flows.quotes import words as rv
 from flows.quotes.attribution import (
     Attribution,
+    _Call,
     antecedent_subjects,
     attribute_intro,
     attribute_spans,
 )
 from flows.quotes.marks import find_marked_spans
+from flows.quotes.parsed import index_of
 
 # What an attribution says, in words: (speaker mention, head word, apposition, cue).
 Said = tuple[str, str, str | None, str | None]
@@ -204,3 +207,50 @@ def test_antecedent_subjects(nlp: Any, text: str, pronoun: str, expected: list[s
     before = text.index(f" {pronoun} ") + 1
     found = antecedent_subjects(_parse(nlp, text), before)
     assert [text[lo:hi] for lo, hi in found] == expected
+
+
+def test_antecedents_are_the_latest_subjects_up_to_the_cap(nlp: Any) -> None:
+    names = [f"{given} {surname}" for given in ("Anna", "Otto") for surname in SURNAMES]
+    text = " ".join(f"{name} arrived." for name in names) + " He said no."
+    found = antecedent_subjects(_parse(nlp, text), text.index(" He ") + 1)
+    assert 0 < len(found) <= rv.ANTECEDENTS_MAX < len(names)
+    assert text[slice(*found[0])] == names[-1].split()[-1]
+
+
+def test_the_cues_tried_per_quote_are_the_nearest_up_to_the_cap(nlp: Any) -> None:
+    text = "Anna " + "said, " * 40 + "“yes” and Otto said."
+    parsed = _parse(nlp, text)
+    (span,) = find_marked_spans(text)
+    lo, hi = span.open_mark, text.index("” and") + 1  # the quote, marks included
+    call = _Call(parsed, [(lo, hi)])
+    sentences = index_of(parsed).sentences
+    cues = call._nearest(sentences[0][0], sentences[-1][1], lo, hi)
+    assert len(cues) == rv.CUES_PER_QUOTE_MAX
+    distances = [lo - t.idx if t.idx < lo else t.idx - hi for t in cues]
+    assert distances == sorted(distances)  # nearest first, on either side
+    assert cues[0].idx == text.rindex("said", 0, lo)
+    assert text.rindex("said") in [t.idx for t in cues]  # "Otto said", after the quote
+
+
+SURNAMES = [
+    "Berg",
+    "Zorin",
+    "Putin",
+    "Lavrov",
+    "Merkel",
+    "Obama",
+    "Wrona",
+    "Kuznets",
+    "Umerov",
+    "Witkoff",
+    "Rubio",
+    "Karasin",
+    "Budanov",
+    "Martinez",
+    "Sampras",
+    "Petrov",
+    "Sidorov",
+    "Meyer",
+    "Schmidt",
+    "Novak",
+]

@@ -305,3 +305,32 @@ def test_seed_article_quotes_and_speakers(nlp: Any) -> None:
     assert by_text["technical"].speaker == "He"
     assert by_text["technical"].speaker_canonical == "Dmitry Peskov"
     assert by_text["likely"].speaker_canonical == "Steven Witkoff"
+
+
+def test_parses_stream_and_are_dropped_once_a_paragraph_is_attributed(
+    nlp: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from flows.quotes import extract as stage
+
+    seen: list[tuple[int, int]] = []  # (windows, paragraphs still holding a parse)
+    attribute = stage._attribute_paragraph
+
+    def spy(doc: Any, entities: Any, para: Any, previous: Any, history: Any) -> None:
+        holding = sum(1 for p in paragraphs if p.windows)
+        seen.append((len(para.windows), holding))
+        attribute(doc, entities, para, previous, history)
+
+    from flows.quotes.chains import paragraphs as read_paragraphs
+
+    paragraphs: list[Any] = []
+
+    def keep(doc: Any) -> list[Any]:
+        paragraphs.extend(read_paragraphs(doc))
+        return paragraphs
+
+    monkeypatch.setattr(stage, "_attribute_paragraph", spy)
+    monkeypatch.setattr(stage, "paragraphs", keep)
+    texts = [f"“Point {i},” Anna Berg said." for i in range(5)]
+    (found,) = extract(nlp, [document(*texts)])
+    assert [q.speaker for q in found] == ["Anna Berg"] * 5
+    assert seen == [(1, 1)] * 5  # one window each, and only the paragraph at hand holds a parse

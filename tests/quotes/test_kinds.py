@@ -6,6 +6,8 @@ from typing import Any
 
 import pytest
 
+from flows.quotes.kinds import is_statement
+from flows.quotes.marks import find_marked_spans
 from tests.quotes.helpers import quotes
 
 
@@ -35,3 +37,20 @@ def test_kinds_that_analysts_filter(
     found = quotes(nlp, *paragraphs, title=title)
     assert [(q.text, q.kind) for q in found] == expected
     assert all(q.speaker is None for q in found if q.kind in ("scare", "title", "nested"))
+
+
+@pytest.mark.parametrize(
+    ("text", "statement"),
+    [
+        ("He said: “Yes.”", True),
+        ("Robert C. “Bobby” Scott", False),  # an initial, not a sentence end
+        ("It ended. “Then we left.”", True),
+        ("the so-called “experts” were", False),
+    ],
+)
+def test_a_statement_is_read_off_the_text_just_before_the_quote(text: str, statement: bool) -> None:
+    # Whatever comes before, only the end of the text before the mark is read.
+    for prefix in ("", "Words before. " * 20_000):
+        paragraph = prefix + text
+        (span, *_) = find_marked_spans(paragraph)
+        assert is_statement(paragraph, span) is statement

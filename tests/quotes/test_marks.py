@@ -7,7 +7,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from flows.normalize import normalize_text
-from flows.quotes.marks import MarkedSpan, find_marked_spans
+from flows.quotes import words as rv
+from flows.quotes.marks import MarkedSpan, _Gaps, _WordCount, find_marked_spans
 
 
 def _quoted(text: str) -> list[str]:
@@ -131,3 +132,63 @@ def test_stray_marks_never_lose_the_well_formed_quotes_around_them(
     for quote in wanted:  # every well-formed quote is found, in order
         assert quote in found[position:]
         position = found.index(quote, position) + 1
+
+
+# ------------------------------------------------------------------------ bounds ---
+
+
+def test_only_the_first_marks_of_a_paragraph_are_read() -> None:
+    pair = "“yes” "
+    text = pair * (rv.MARKS_PER_PARAGRAPH_MAX // 2) + "“late” " + "“never”"
+    spans = find_marked_spans(text)
+    assert len(spans) == rv.MARKS_PER_PARAGRAPH_MAX // 2
+    last = spans[-1]
+    assert text[last.start : last.end] == "yes"
+    assert last.close_mark is not None
+    assert last.close_mark < text.index("“late”")
+
+
+def test_an_open_quote_at_the_cap_runs_to_the_last_mark_read() -> None:
+    # the marks read: the pairs, “ and ‘; the paragraph is taken to end at the next, ’
+    text = "“a” " * (rv.MARKS_PER_PARAGRAPH_MAX // 2 - 1) + "“open words ‘x’ here” “never”"
+    spans = find_marked_spans(text)
+    assert spans[-1].close_mark is None
+    assert text[spans[-1].start : spans[-1].end] == "open words ‘x"
+
+
+@pytest.mark.parametrize(("count", "paired"), [(1, True), (40, True), (41, False), (500, False)])
+def test_a_long_single_quote_is_an_apostrophe(count: int, paired: bool) -> None:
+    assert rv.SINGLE_QUOTE_MAX_WORDS == 40
+    words = " ".join(["w"] * count)
+    text = f"He said ‘{words}’ today."
+    found = [text[s.start : s.end] for s in find_marked_spans(text)]
+    assert found == ([words] if paired else [])
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.sampled_from(["w", "ab", " ", "  ", "\n", "\t", "x\u00a0y"]), max_size=30).map(
+        "".join
+    ),
+    st.lists(st.integers(0, 60), max_size=8),
+)
+def test_word_counts_grow_with_the_end_like_split(text: str, ends: list[int]) -> None:
+    counter = _WordCount(text)
+    for end in sorted(min(e, len(text)) for e in ends):
+        expected = len(text[0:end].split()) > rv.SINGLE_QUOTE_MAX_WORDS
+        assert counter.more_than(0, end) is expected
+    limit = rv.SINGLE_QUOTE_MAX_WORDS
+    many = "a " * (limit + 1)
+    assert _WordCount(many).more_than(0, len(many))
+    assert not _WordCount(many).more_than(0, 2 * limit - 1)
+
+
+def test_gaps_find_a_range_strictly_inside() -> None:
+    gaps = _Gaps([(10, 20), (30, 40), (50, 60)])
+    assert gaps.crossed(5, 25)
+    assert not gaps.crossed(10, 25)  # the range starts at lo: not strictly inside
+    assert gaps.crossed(11, 45)
+    assert not gaps.crossed(11, 39)
+    assert gaps.crossed(25, 45)
+    assert not gaps.crossed(25, 40)
+    assert not _Gaps([]).crossed(0, 100)

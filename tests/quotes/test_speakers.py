@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from flows.quotes.attribution import Attribution
+from flows.quotes.entity_index import EntityIndex
 from flows.quotes.marks import find_marked_spans
 from flows.quotes.speakers import Speaker, dash_speaker, resolve_speaker
 from flows.records import Entity, ParsedDocument
@@ -22,7 +23,7 @@ Who = tuple[str, str | None, str | None, str | None]
 Mark = tuple[str, str, int]
 
 
-def _entities(doc: ParsedDocument, marks: list[Mark]) -> tuple[Entity, ...]:
+def _entities(doc: ParsedDocument, marks: list[Mark]) -> EntityIndex:
     """Entities at the n-th occurrence of each surface; canonical is the surface, id names it."""
     out = []
     for surface, label, occurrence in marks:
@@ -30,7 +31,7 @@ def _entities(doc: ParsedDocument, marks: list[Mark]) -> tuple[Entity, ...]:
         for _ in range(occurrence + 1):
             start = doc.text.index(surface, start + 1)
         out.append(Entity(0, surface, label, start, start + len(surface), surface, f"id:{surface}"))
-    return tuple(sorted(out, key=lambda e: e.char_start))
+    return EntityIndex(sorted(out, key=lambda e: e.char_start))
 
 
 def _attribution(
@@ -54,7 +55,7 @@ def _resolve(
     mention: tuple[str, str, str | None],
     *,
     parsed: Any = None,
-    history: list[tuple[int, Speaker]] | None = None,
+    history: dict[int, list[Speaker]] | None = None,
 ) -> Speaker:
     """Resolve the mention (speaker, head, alias) found with the cue "said" in the last block."""
     block = len(doc.blocks) - 1
@@ -64,7 +65,7 @@ def _resolve(
         block_index=block,
         parsed=parsed,
         attr=_attribution(doc, block, mention[0], mention[1], alias=mention[2], cue="said"),
-        history=history or [],
+        history=history or {},
     )
     head = mention[1]
     assert doc.text[found.offset : found.offset + len(head)] == head  # offsets into the document
@@ -194,7 +195,7 @@ def test_a_pronoun_takes_the_speaker_just_quoted_before_anyone_else() -> None:
     kuznets = Speaker(
         "Dmitry Kuznets", "Dmitry Kuznets", "id:Dmitry Kuznets", "said", doc.text.index("Dmitry")
     )
-    found = _resolve(doc, marks, ("He", "He", None), history=[(0, kuznets)])
+    found = _resolve(doc, marks, ("He", "He", None), history={0: [kuznets]})
     assert _who(found) == ("He", "Dmitry Kuznets", "id:Dmitry Kuznets", "said")
 
 

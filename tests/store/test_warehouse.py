@@ -66,6 +66,23 @@ def test_recommit_adds_nothing_and_overlap_is_deduplicated(tmp_path: Path) -> No
     assert index.known("documents", ["a", "b", "c", "d"]) == frozenset({"a", "b", "c"})
 
 
+def test_the_same_document_twice_in_one_run_is_committed_once_with_its_rows(
+    tmp_path: Path,
+) -> None:
+    # The same bytes under two names in one batch: two copies of every child row reach commit.
+    result = commit(tmp_path, make_tables(["a", "b", "a"]), run_id="r1", partition=DAY)
+    assert result.added == {
+        "documents": 2,
+        "sections": 4,
+        "entities": 2,
+        "quotes": 2,
+        "rejects": 1,
+        "runs": 0,
+    }
+    assert counts_duckdb(tmp_path) == result.added
+    assert doc_counts(tmp_path) == [("a", 1), ("b", 1)]
+
+
 def test_every_written_file_matches_its_schema(tmp_path: Path) -> None:
     record = RunRecord("r1", datetime(2026, 11, 26, tzinfo=UTC), "{}", 1, 0, "test")
     commit(tmp_path, make_tables(["a"]), run_id="r1", partition=DAY, run=record)
