@@ -27,7 +27,7 @@ from flows.interrupts import Interrupted
 from flows.settings import Settings, load_settings
 
 if TYPE_CHECKING:
-    from flows.flow import Progress, RunSummary
+    from flows.run import Progress, RunSummary
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
@@ -45,6 +45,9 @@ def _parser() -> argparse.ArgumentParser:
     ingest.add_argument("paths", nargs="+", metavar="PATH", help="file, directory or glob")
     ingest.add_argument("--warehouse", metavar="DIR", help="output root (default: warehouse)")
     ingest.add_argument("--batch-size", type=int, metavar="N", help="documents per task")
+    ingest.add_argument(
+        "--workers", type=int, metavar="N", help="worker processes (default: one per core)"
+    )
     ingest.add_argument("--nlp-pipeline", metavar="NAME", help="installed spaCy pipeline")
     ingest.add_argument("--no-entities", action="store_true", help="skip entity extraction")
     ingest.add_argument("--no-quotes", action="store_true", help="skip quote extraction")
@@ -62,6 +65,9 @@ def _parser() -> argparse.ArgumentParser:
         "--name", metavar="NAME", help="deployment name (default: newsdesk-inbox-served)"
     )
     serve.add_argument("--batch-size", type=int, metavar="N", help="documents per task")
+    serve.add_argument(
+        "--workers", type=int, metavar="N", help="worker processes (default: one per core)"
+    )
     serve.add_argument("--nlp-pipeline", metavar="NAME", help="installed spaCy pipeline")
     serve.add_argument("--no-entities", action="store_true", help="skip entity extraction")
     serve.add_argument("--no-quotes", action="store_true", help="skip quote extraction")
@@ -115,7 +121,8 @@ def _ingest(args: argparse.Namespace) -> int:
 
 def _ingest_run(args: argparse.Namespace) -> int:
     quiet_prefect(verbose=args.verbose)
-    from flows.flow import run_ingest  # noqa: PLC0415 - imports Prefect, after its environment
+    # Imports Prefect only with a server configured, after its environment is set.
+    from flows.run import run_ingest  # noqa: PLC0415
 
     settings = _settings(args)
     show_progress = not args.quiet and sys.stderr.isatty()
@@ -181,6 +188,7 @@ def _settings(args: argparse.Namespace) -> Settings:
         {
             "warehouse": args.warehouse,
             "batch_size": args.batch_size,
+            "workers": args.workers,
             "nlp_pipeline": args.nlp_pipeline,
             "extract_entities": False if args.no_entities else None,
             "extract_quotes": False if args.no_quotes else None,

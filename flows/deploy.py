@@ -28,7 +28,8 @@ from prefect.types.entrypoint import EntrypointType  # noqa: E402
 
 from flows import sources  # noqa: E402
 from flows.errors import UsageError  # noqa: E402
-from flows.flow import RunSummary, ingest_refs  # noqa: E402
+from flows.flow import PREFECT_STEPS  # noqa: E402
+from flows.run import RunSummary, ingest_refs  # noqa: E402
 from flows.settings import Settings  # noqa: E402
 
 FLOW_NAME = "newsdesk-ingest-inbox"
@@ -48,7 +49,7 @@ ONE_AT_A_TIME = ConcurrencyLimitConfig(
 @flow(name=FLOW_NAME, log_prints=False)
 def ingest_inbox(inbox: str, settings: Settings) -> RunSummary:
     """Ingest every file under the inbox folder; an empty inbox is a run that adds nothing."""
-    return ingest_refs(inbox_sources(inbox), settings)
+    return ingest_refs(inbox_sources(inbox), settings, steps=PREFECT_STEPS)
 
 
 def inbox_sources(inbox: str) -> tuple[sources.SourceRef, ...]:

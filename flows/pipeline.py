@@ -16,6 +16,7 @@ from flows.budget import BudgetExceeded, MemoryBudgetExceeded
 from flows.decode import decode_bytes
 from flows.errors import RejectError
 from flows.language import detect_language
+from flows.language import warm_up as detect_language_warm_up
 from flows.plaintext import parse_plaintext
 from flows.records import (
     BatchResult,
@@ -97,6 +98,8 @@ def process_batch(
     seen = tuple(InputSeen(raw.stat, d) for raw, d in zip(raws, digests, strict=True) if raw.stat)
     skipped = 0
     memory = settings.doc_memory_budget_mb * _MIB
+    if any(digest[:DOC_ID_HEX] not in held for digest in digests):
+        _load_models(settings, nlp_provider, seconds)
     for raw, digest in zip(raws, digests, strict=True):
         if digest[:DOC_ID_HEX] in held:
             skipped += 1
@@ -122,6 +125,15 @@ def process_batch(
             if result is not None:
                 results.append(result)
     return BatchResult(tuple(results), tuple(rejects), skipped, seen, seconds)
+
+
+def _load_models(settings: Settings, nlp_provider: NlpProvider, seconds: dict[str, float]) -> None:
+    """Load the models before the first document, outside its budget: the language identifier
+    in a background thread while the spaCy pipeline loads here (each once per process)."""
+    detect_language_warm_up()
+    if settings.extract_entities or settings.extract_quotes:
+        with _timed(seconds, "load_model"):
+            nlp_provider(settings.nlp_pipeline)
 
 
 def _one_document(

@@ -23,6 +23,10 @@ class Settings:
     # Documents per Prefect task: large enough that engine overhead vanishes next to the NLP
     # (about 1 s per seed-sized article), small enough that progress moves and retries are cheap.
     batch_size: int = 16
+    # Worker processes for a run's batches; 0 means one per core, fewer if memory is short
+    # (flows.workers.default_workers). A run never starts more workers than it has batches, and
+    # with one it runs its batches in its own process.
+    workers: int = 0
     # 32 MiB: above the 20 MB pages seen in the wild, below anything that hurts a 2-core worker.
     max_bytes: int = 32 * 1024 * 1024
     nlp_pipeline: str = DEFAULT_PIPELINE
@@ -41,6 +45,8 @@ class Settings:
     def __post_init__(self) -> None:
         if self.batch_size < 1:
             raise UsageError(f"batch size must be at least 1, not {self.batch_size}")
+        if self.workers < 0:
+            raise UsageError(f"workers must be 0 (one per core) or more, not {self.workers}")
         if self.max_bytes < 1:
             raise UsageError(f"max bytes must be at least 1, not {self.max_bytes}")
         if self.doc_time_budget_seconds < 1 or self.doc_memory_budget_mb < 1:

@@ -129,12 +129,14 @@ def _starts(name: str, prefixes: frozenset[str]) -> bool:
 
 # imported name -> the modules (or packages, as "flows.store") allowed to import it
 IMPORT_RULES: dict[str, frozenset[str]] = {
-    "prefect": frozenset({"flows.flow", "flows.deploy", "flows.cli"}),
+    # run asks Prefect's settings for an API URL only when a settings file mentions one.
+    "prefect": frozenset({"flows.flow", "flows.deploy", "flows.cli", "flows.run"}),
     "pyarrow": frozenset({"flows.store", "flows.flow"}),
     "pyarrow.parquet": frozenset({"flows.store"}),  # writing Parquet is the warehouse's job
     "duckdb": frozenset(),  # a reader's tool: tests and docs only
     # The Prefect layer sits on top of everything; scheduled runs (deploy) wrap the flow.
-    "flows.flow": frozenset({"flows.deploy", "flows.cli"}),
+    "flows.flow": frozenset({"flows.deploy", "flows.cli", "flows.run"}),
+    "flows.run": frozenset({"flows.flow", "flows.deploy", "flows.cli"}),
     "flows.deploy": frozenset({"flows.cli"}),
     "flows.cli": frozenset(),
 }
@@ -220,10 +222,11 @@ _READ_METHODS = frozenset(
     "read_text read_bytes iterdir glob rglob stat lstat exists is_file is_dir is_symlink".split()
 )
 # Modules allowed to touch the file system as the CLI and the flow need (paths, lock files).
-_IO_EDGES = frozenset({"flows.cli", "flows.flow"})
+_IO_EDGES = frozenset({"flows.cli", "flows.flow", "flows.run"})
 # deploy looks whether the inbox is a directory before asking sources what is in it.
-# budget reads the process's own memory from /proc/self/statm.
-_READERS = frozenset({"flows.sources", "flows.deploy", "flows.budget"})
+# budget reads the process's own memory from /proc/self/statm, workers the machine's available
+# memory from /proc/meminfo to size the default pool.
+_READERS = frozenset({"flows.sources", "flows.deploy", "flows.budget", "flows.workers"})
 
 
 def _open_mode(call: ast.Call, position: int) -> str | None:
@@ -269,7 +272,9 @@ def check_file_system(module: Module) -> list[str]:
 # --- rule: environment, clock and chance stay at the edges ---------------------------------------
 
 _ENVIRONMENT = frozenset({"os.environ", "os.environb", "os.getenv", "os.putenv", "os.unsetenv"})
-_ENVIRONMENT_USERS = frozenset({"flows.settings", "flows.environment", "flows.cli", "flows.flow"})
+_ENVIRONMENT_USERS = frozenset(
+    {"flows.settings", "flows.environment", "flows.cli", "flows.flow", "flows.run"}
+)
 _CLOCK = frozenset(
     {
         "datetime.datetime.now",
@@ -285,7 +290,7 @@ _CLOCK = frozenset(
     }
 )
 # budget's watchdog reads the clock to enforce a document's time budget; never reaches a row.
-_CLOCK_USERS = frozenset({"flows.cli", "flows.flow", "flows.store", "flows.budget"})
+_CLOCK_USERS = frozenset({"flows.cli", "flows.flow", "flows.run", "flows.store", "flows.budget"})
 # The pipeline times its stages for the run's report; the figures never reach a row.
 _TIMER_USERS = {"time.perf_counter": frozenset({"flows.pipeline"})}
 

@@ -40,9 +40,27 @@ def _resident(pid: int) -> int:
         return 0
 
 
+def _group(pgid: int) -> list[int]:
+    """The live processes of process group `pgid` (the CLI and its worker processes)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if int(fields[2]) == pgid and fields[0] != "Z":  # fields: state, ppid, pgrp, ...
+            found.append(int(entry.name))
+    return found
+
+
 def _interrupt_mid_run(
-    tmp_path: Path, signum: int, env: dict[str, str] | None = None
+    tmp_path: Path, signum: int, env: dict[str, str] | None = None, *, workers: int = 1
 ) -> subprocess.CompletedProcess[str]:
+    """Start a run in a process group of its own and signal it once a process of the group
+    holds the model: SIGINT to the whole group (what Ctrl-C does), SIGTERM to the CLI alone
+    (what `kill PID` does). No process of the group may outlive the CLI."""
     proc = subprocess.Popen(
         [
             sys.executable,
@@ -55,20 +73,33 @@ def _interrupt_mid_run(
             "-q",
             "--batch-size",
             "2",
+            "--workers",
+            str(workers),
         ],
         cwd=ROOT,
         env={**os.environ, **(env or {})},
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        start_new_session=True,
     )
     deadline = time.monotonic() + 300
-    while _resident(proc.pid) < BUSY_BYTES and proc.poll() is None:
+    while proc.poll() is None and max(map(_resident, _group(proc.pid)), default=0) < BUSY_BYTES:
         assert time.monotonic() < deadline, "the run never started processing"
         time.sleep(0.05)
     time.sleep(1.0)  # well into the documents, far from the end (40 documents take 30 s or more)
-    proc.send_signal(signum)
+    if signum == signal.SIGINT:
+        os.killpg(proc.pid, signum)
+    else:
+        proc.send_signal(signum)
     out, err = proc.communicate(timeout=120)
+    deadline = time.monotonic() + 30
+    while _group(proc.pid) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    left = _group(proc.pid)
+    for pid in left:
+        os.kill(pid, signal.SIGKILL)
+    assert not left, "worker processes outlived the run"
     return subprocess.CompletedProcess(proc.args, proc.returncode, out, err)
 
 
@@ -79,13 +110,14 @@ def _documents(root: Path) -> int:
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("workers", [1, 2])
 @pytest.mark.parametrize(
     ("signum", "code", "name"), [(signal.SIGINT, 130, "SIGINT"), (signal.SIGTERM, 143, "SIGTERM")]
 )
 def test_a_signal_ends_the_run_with_one_line_and_nothing_committed(
-    tmp_path: Path, signum: int, code: int, name: str
+    tmp_path: Path, signum: int, code: int, name: str, workers: int
 ) -> None:
-    done = _interrupt_mid_run(tmp_path, signum)
+    done = _interrupt_mid_run(tmp_path, signum, workers=workers)
     assert done.returncode == code
     assert done.stderr.splitlines() == [
         f"newsdesk: interrupted by {name}; nothing of this run was committed"
@@ -93,14 +125,16 @@ def test_a_signal_ends_the_run_with_one_line_and_nothing_committed(
     assert "Traceback" not in done.stderr
     assert _documents(tmp_path / "w") == 0
     assert not list((tmp_path / "w").glob(".newsdesk/snapshots/.building-*"))
+    assert not list((tmp_path / "w").glob(".newsdesk/staging/*"))  # the run's rows are gone
 
 
 @pytest.mark.slow
-def test_a_signal_marks_the_prefect_run_crashed(tmp_path: Path) -> None:
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_signal_marks_the_prefect_run_crashed(tmp_path: Path, workers: int) -> None:
     (tmp_path / "server").mkdir()
     with prefect_server(tmp_path / "server") as api:
         env = {"PREFECT_API_URL": api, "PREFECT_HOME": str(tmp_path / "client-home")}
-        done = _interrupt_mid_run(tmp_path, signal.SIGTERM, env)
+        done = _interrupt_mid_run(tmp_path, signal.SIGTERM, env, workers=workers)
         assert done.returncode == 143
         assert done.stderr.strip().splitlines()[-1] == (
             "newsdesk: interrupted by SIGTERM; nothing of this run was committed"

@@ -2,6 +2,7 @@
 
 from flows.store.index import Index
 from flows.store.schema import TABLES
+from flows.store.staging import StagedBatch, stage_tables, staging_area
 from flows.store.tables import RunInfo, build_tables
 from flows.store.validate import Report, validate
 from flows.store.warehouse import (
@@ -20,10 +21,13 @@ __all__ = [
     "Index",
     "Report",
     "RunInfo",
+    "StagedBatch",
     "build_tables",
     "commit",
     "compact",
     "open_index",
     "pinned_snapshot",
+    "stage_tables",
+    "staging_area",
     "validate",
 ]

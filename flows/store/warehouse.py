@@ -45,10 +45,11 @@ import os
 import re
 import shutil
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Protocol
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -80,6 +81,12 @@ COMPACT_TO = 8
 # that pinned a snapshot path must finish within this time. 15 minutes covers a long analytic
 # query; a 5-minute schedule then keeps about four snapshots, which cost a hard link per file.
 DEFAULT_GRACE_SECONDS = 900
+# Row groups of the files a commit writes: DuckDB and pyarrow scan a row group as one unit (DuckDB's
+# own row groups hold 122,880 rows), so groups this size read well in parallel and prune on their
+# statistics; a group of long article texts ends earlier, at ROW_GROUP_BYTES of Arrow memory,
+# which bounds what a commit buffers per table.
+ROW_GROUP_ROWS = 122_880
+ROW_GROUP_BYTES = 64 * 1024 * 1024
 # Tables whose rows belong to a document; they are kept or dropped with their documents row.
 _CHILD_TABLES = ("sections", "entities", "quotes")
 # Tables whose key the index holds: a document, a reject or a run is committed once.
@@ -103,9 +110,23 @@ class CompactResult:
     files_after: dict[str, int]
 
 
+class StagedRows(Protocol):
+    """One batch of a run's rows, read one table at a time (flows.store.staging.StagedBatch)."""
+
+    def read(self, name: str) -> pa.Table: ...
+
+
+@dataclass(frozen=True, slots=True)
+class _InMemory:
+    tables: Mapping[str, pa.Table]
+
+    def read(self, name: str) -> pa.Table:
+        return self.tables[name] if name in self.tables else _empty(name)
+
+
 def commit(
     root: Path,
-    tables: dict[str, pa.Table],
+    rows: Mapping[str, pa.Table] | Sequence[StagedRows],
     *,
     run_id: str,
     partition: date,
@@ -113,32 +134,63 @@ def commit(
     run: RunRecord | None = None,
     grace_seconds: float = DEFAULT_GRACE_SECONDS,
 ) -> CommitResult:
-    """Make `tables` visible in one atomic step, minus rows the warehouse already has, and
+    """Make a run's rows visible in one atomic step, minus rows the warehouse already has, and
     remember the stat and hash of every input the run read. With `run`, the run's `runs` row
-    (with what it added) is part of the same commit, even when it adds nothing else."""
+    (with what it added) is part of the same commit, even when it adds nothing else.
+
+    `rows` is a table per name, or the run's staged batches: those are read one at a time, in
+    order, and streamed into files of up to MAX_ROWS_PER_FILE rows in row groups of about
+    ROW_GROUP_ROWS, so the commit holds one batch and one row group per table in memory."""
     _check_name(run_id, "run id")
+    batches = [_InMemory(rows)] if isinstance(rows, Mapping) else list(rows)
     partition_dir = f"ingest_date={partition.isoformat()}"
     control = _control(root)
     index = Index(control)
     with _locked(control / "lock"):
         _link_tables(root)
         current = _recover(control, index)
-        fresh = _drop_known_rows(tables, index)
+        taken: dict[str, set[str]] = {name: set() for name in _KEYED}  # this commit's keys
+        keys: dict[str, list[str]] = {name: [] for name in _KEYED}
+        added = dict.fromkeys(TABLES, 0)
+        build: _Build | None = None
+        writers: dict[str, _TableWriter] = {}
+
+        def write(name: str, table: pa.Table) -> None:
+            nonlocal build
+            if table.num_rows == 0:
+                return
+            if build is None:
+                build = _start_building(control, current, grace_seconds)
+            if name not in writers:
+                directory = build.path / name / partition_dir
+                schema = load_spec(name).arrow_schema
+                writers[name] = _TableWriter(build, directory, f"{run_id}-", schema)
+            writers[name].add(table)
+            added[name] += table.num_rows
+
+        for batch in batches:
+            fresh = _drop_known_rows({name: batch.read(name) for name in TABLES}, index, taken)
+            for name in _KEYED:
+                keys[name].extend(fresh[name][load_spec(name).key[0]].to_pylist())
+            for name in TABLES:
+                write(name, fresh[name])
         if run is not None and not index.known("runs", [run.run_id]):
-            counts = {name: fresh[name].num_rows for name in TABLES}
-            fresh["runs"] = run_table(run, counts, datetime.now(UTC))
-        added = {name: fresh[name].num_rows for name in TABLES}
-        if not any(added.values()):
+            row = run_table(run, added, datetime.now(UTC))
+            keys["runs"].append(run.run_id)
+            write("runs", row)
+        if build is None:
             index.record(snapshot=_number(current), keys={}, inputs=inputs)
             _expire(control, current, grace_seconds)
             return CommitResult(current.name if current else None, added)
-        build = _start_building(control, current, grace_seconds)
-        for name in TABLES:
-            directory = build.path / name / partition_dir
-            build.write(directory, fresh[name], f"{run_id}-")
-            build.compact(directory, run_id, keep=COMPACT_TO, above=MAX_FILES_PER_PARTITION)
+        for name, writer in writers.items():
+            writer.close()
+            build.compact(
+                build.path / name / partition_dir,
+                run_id,
+                keep=COMPACT_TO,
+                above=MAX_FILES_PER_PARTITION,
+            )
         final = build.finish()
-        keys = {name: fresh[name][load_spec(name).key[0]].to_pylist() for name in _KEYED}
         with interrupts.deferred():  # a signal here waits until readers can see the commit
             index.record(snapshot=_number(final), keys=keys, inputs=inputs)  # the commit point
             _swap_current(control, final)
@@ -346,20 +398,6 @@ class _Build:
     added: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
 
-    def write(self, directory: Path, table: pa.Table, prefix: str) -> None:
-        """Write `table` as new files `<prefix><n>.parquet` in `directory`."""
-        if table.num_rows == 0:
-            return
-        directory.mkdir(parents=True, exist_ok=True)
-        self.touched.update((directory, directory.parent))  # the parent, if the partition is new
-        for number, start in enumerate(range(0, table.num_rows, MAX_ROWS_PER_FILE)):
-            path = directory / f"{prefix}{number:05d}.parquet"
-            if path.exists():  # it would be a hard link to a committed file: never write into it
-                raise WarehouseError(f"refusing to overwrite a committed file: {path}")
-            pq.write_table(table.slice(start, MAX_ROWS_PER_FILE), path, compression="zstd")
-            _fsync_file(path)
-            self.added.append(path.relative_to(self.path).as_posix())
-
     def compact(self, directory: Path, run_id: str, *, keep: int, above: int) -> None:
         """If `directory` holds more than `above` files, merge its smallest files that are not
         full (below MAX_ROWS_PER_FILE rows) into one, so that `keep` remain if the full ones
@@ -376,8 +414,14 @@ class _Build:
         merge = small[: max(0, len(files) - keep + 1)]
         if len(merge) < 2:  # noqa: PLR2004 - merging one file into one would change nothing
             return
-        table = pa.concat_tables([pq.ParquetFile(path).read() for path in merge])
-        self.write(directory, table, f"{run_id}-compact-")
+        writer: _TableWriter | None = None
+        for path in merge:  # one file in memory at a time
+            table = pq.ParquetFile(path).read()
+            if writer is None:
+                writer = _TableWriter(self, directory, f"{run_id}-compact-", table.schema)
+            writer.add(table)
+        if writer is not None:
+            writer.close()
         for path in merge:
             path.unlink()
             self.removed.append(path.relative_to(self.path).as_posix())
@@ -398,6 +442,75 @@ class _Build:
         os.replace(self.path, final)
         _fsync_dir(final.parent)
         return final
+
+
+class _TableWriter:
+    """New Parquet files `<prefix><n>.parquet` in a partition of the snapshot being built, fed
+    table by table: rows are buffered into row groups of about ROW_GROUP_ROWS rows (or
+    ROW_GROUP_BYTES of Arrow memory, whichever comes first) and a file ends at MAX_ROWS_PER_FILE
+    rows. Memory: one row group."""
+
+    def __init__(self, build: _Build, directory: Path, prefix: str, schema: pa.Schema) -> None:
+        self._build = build
+        self._directory = directory
+        self._prefix = prefix
+        self._schema = schema
+        self._buffer: list[pa.Table] = []
+        self._buffered_rows = 0
+        self._buffered_bytes = 0
+        self._files = 0
+        self._writer: pq.ParquetWriter | None = None
+        self._path: Path | None = None
+        self._rows_in_file = 0
+
+    def add(self, table: pa.Table) -> None:
+        self._buffer.append(table)
+        self._buffered_rows += table.num_rows
+        self._buffered_bytes += table.nbytes
+        if self._buffered_rows >= ROW_GROUP_ROWS or self._buffered_bytes >= ROW_GROUP_BYTES:
+            self._flush()
+
+    def close(self) -> None:
+        self._flush()
+        self._end_file()
+
+    def _flush(self) -> None:
+        if not self._buffered_rows:
+            return
+        rows = pa.concat_tables(self._buffer)
+        self._buffer, self._buffered_rows, self._buffered_bytes = [], 0, 0
+        start = 0
+        while start < rows.num_rows:
+            if self._writer is None:
+                self._start_file()
+            room = MAX_ROWS_PER_FILE - self._rows_in_file
+            part = rows.slice(start, room)
+            assert self._writer is not None
+            self._writer.write_table(part, row_group_size=ROW_GROUP_ROWS)
+            self._rows_in_file += part.num_rows
+            start += part.num_rows
+            if self._rows_in_file >= MAX_ROWS_PER_FILE:
+                self._end_file()
+
+    def _start_file(self) -> None:
+        self._directory.mkdir(parents=True, exist_ok=True)
+        # The partition's parent too, if the partition is new.
+        self._build.touched.update((self._directory, self._directory.parent))
+        path = self._directory / f"{self._prefix}{self._files:05d}.parquet"
+        if path.exists():  # it would be a hard link to a committed file: never write into it
+            raise WarehouseError(f"refusing to overwrite a committed file: {path}")
+        self._files += 1
+        self._path = path
+        self._writer = pq.ParquetWriter(path, self._schema, compression="zstd")
+        self._rows_in_file = 0
+
+    def _end_file(self) -> None:
+        if self._writer is None or self._path is None:
+            return
+        self._writer.close()
+        _fsync_file(self._path)
+        self._build.added.append(self._path.relative_to(self._build.path).as_posix())
+        self._writer, self._path = None, None
 
 
 def _start_building(control: Path, current: Path | None, grace_seconds: float) -> _Build:
@@ -473,19 +586,22 @@ def _count_files(snapshot: Path | None) -> dict[str, int]:
     return {name: len(list((snapshot / name).rglob("*.parquet"))) for name in TABLES}
 
 
-def _drop_known_rows(tables: dict[str, pa.Table], index: Index) -> dict[str, pa.Table]:
-    """The run's rows minus documents (with their child rows) and rejects already committed;
-    only this run's keys are looked up, never the whole key set. A table the run did not
-    build counts as empty."""
-    out = {name: tables[name] if name in tables else _empty(name) for name in TABLES}
-    tables = dict(out)
+def _drop_known_rows(
+    tables: dict[str, pa.Table], index: Index, taken: dict[str, set[str]]
+) -> dict[str, pa.Table]:
+    """A batch's rows minus documents (with their child rows), rejects and runs that are
+    already committed or that an earlier batch of this commit holds (`taken`, updated here);
+    only this batch's keys are looked up, never the whole key set."""
+    out = dict(tables)
     for name in _KEYED:
         column = load_spec(name).key[0]
         table = _unique(tables[name], column)
-        known = index.known(name, table[column].to_pylist())
+        ids = table[column].to_pylist()
+        known = index.known(name, ids) | taken[name].intersection(ids)
         out[name] = table.filter(
             pc.invert(pc.is_in(table[column], pa.array(sorted(known), type=pa.string())))
         )
+        taken[name].update(out[name][column].to_pylist())
     keep = out["documents"]["doc_id"]
     for name in _CHILD_TABLES:
         # The same bytes under two names in one run are one document: one copy of its rows.
