@@ -36,7 +36,7 @@ def default_workers() -> int:
     """One worker per core this process may run on, fewer if memory would not hold them."""
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     available = _available_memory()
-    by_memory = available // WORKER_MEMORY_BYTES if available else None
+    by_memory = available // WORKER_MEMORY_BYTES if available is not None else None
     return max(1, min(cores or 1, by_memory if by_memory is not None else cores or 1))
 
 
