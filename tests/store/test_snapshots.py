@@ -249,14 +249,21 @@ def _child(root: str, action: str, docs: list[str], *, kill_at: int, only: str, 
 
         return wrapper
 
-    def truncating(real: Callable[..., Any]) -> Callable[..., Any]:
-        def write_table(table: pa.Table, where: Any, *args: Any, **kwargs: Any) -> Any:
-            if reached("write_table", _names([where])):
-                Path(where).write_bytes(b"PAR1 half a file")
-                die()
-            return real(table, where, *args, **kwargs)
+    def traced_writer(real: type[pq.ParquetWriter]) -> type[pq.ParquetWriter]:
+        class Writer(real):  # type: ignore[misc]
+            """A Parquet file written row group by row group: each group is a step, and a
+            kill there leaves the file without its footer, as a real kill would."""
 
-        return write_table
+            def __init__(self, where: Any, *args: Any, **kwargs: Any) -> None:
+                self.where = where
+                super().__init__(where, *args, **kwargs)
+
+            def write_table(self, table: pa.Table, *args: Any, **kwargs: Any) -> None:
+                if reached("write_table", _names([self.where])):
+                    die()
+                super().write_table(table, *args, **kwargs)
+
+        return Writer
 
     def half_text(real: Callable[..., Any]) -> Callable[..., Any]:
         def write_text(self: Path, data: str, *args: Any, **kwargs: Any) -> Any:
@@ -284,7 +291,7 @@ def _child(root: str, action: str, docs: list[str], *, kill_at: int, only: str, 
     for name in _OS_STEPS:
         _wrap(os, name, os_step(name))
     _wrap(shutil, "rmtree", os_step("rmtree"))
-    _wrap(pq, "write_table", truncating)
+    _wrap(pq, "ParquetWriter", traced_writer)
     _wrap(pathlib.Path, "write_text", half_text)
     _wrap(index_module, "_transaction", transaction)
     if action == "commit":
