@@ -88,43 +88,120 @@ def process_batch(
 
     Each document goes through all its stages under its own budget of time and memory (see
     flows.budget): one that goes over it becomes a `too_complex` reject, its partial rows are
-    dropped, and the batch goes on with the next."""
-    results: list[DocumentResult] = []
-    rejects: list[Reject] = []
+    dropped, and the batch goes on with the next. Every document is parsed first; then the
+    model finds the entity spans of all of them in one stream (it works faster on larger
+    batches), itself within one document's budget, else each document's spans are found in its
+    own stage; then each document's entities and quotes are resolved within what its budget
+    has left."""
     seconds: dict[str, float] = {}
     with _timed(seconds, "hash"):
         digests = [content_hash(raw.data) for raw in raws]
         held = known([d[:DOC_ID_HEX] for d in digests]) if known is not None else frozenset()
     seen = tuple(InputSeen(raw.stat, d) for raw, d in zip(raws, digests, strict=True) if raw.stat)
-    skipped = 0
-    memory = settings.doc_memory_budget_mb * _MIB
-    if any(digest[:DOC_ID_HEX] not in held for digest in digests):
+    todo = [(raw, d) for raw, d in zip(raws, digests, strict=True) if d[:DOC_ID_HEX] not in held]
+    if todo:
         _load_models(settings, nlp_provider, seconds)
-    for raw, digest in zip(raws, digests, strict=True):
-        if digest[:DOC_ID_HEX] in held:
-            skipped += 1
-            continue
-        step = ["parse"]  # the stage running when something goes wrong, for the reject
-        try:
-            with budget.within(settings.doc_time_budget_seconds, memory):
-                result = _one_document(
-                    raw,
-                    digest,
-                    settings=settings,
-                    nlp_provider=nlp_provider,
-                    seconds=seconds,
-                    step=step,
-                )
-        except BudgetExceeded as exc:
-            rejects.append(Reject(raw.uri, "too_complex", _over(exc, settings), step[0], digest))
-        except RejectError as exc:
-            rejects.append(Reject(raw.uri, exc.reason, str(exc), exc.stage, digest))
-        except Exception as exc:  # one bad input must never stop the batch
-            rejects.append(Reject(raw.uri, "internal_error", _describe(exc), step[0], digest))
-        else:
-            if result is not None:
-                results.append(result)
-    return BatchResult(tuple(results), tuple(rejects), skipped, seen, seconds)
+    rejects: list[Reject] = []
+    parsed: list[tuple[RawDocument, str, DocumentResult]] = []
+    left: list[float] = []  # seconds of each parsed document's time budget left for its NLP
+    for raw, digest in todo:
+        work = _parser(raw, digest, seconds)
+        start = time.perf_counter()
+        found = _guarded(raw, digest, settings, rejects, stage="parse", work=work)
+        if found is not None:
+            parsed.append((raw, digest, found))
+            left.append(settings.doc_time_budget_seconds - (time.perf_counter() - start))
+    results: list[DocumentResult | None] = [found for _, _, found in parsed]
+    if settings.extract_entities or settings.extract_quotes:
+        nlp = nlp_provider(settings.nlp_pipeline)
+        # An unknown language (too little text, or an unsure guess) is tried; a known other
+        # one is not.
+        tried = [
+            position
+            for position, (_, _, found) in enumerate(parsed)
+            if found.document.meta.language in {str(nlp.lang), None}
+        ]
+        mentions = _batch_mentions([parsed[p][2] for p in tried], settings, nlp, seconds)
+        for position, found_mentions in zip(tried, mentions, strict=True):
+            raw, digest, found = parsed[position]
+            work = _extractor(found, found_mentions, settings, nlp, seconds)
+            results[position] = _guarded(
+                raw, digest, settings, rejects, stage="nlp", work=work, time_left=left[position]
+            )
+    done = tuple(result for result in results if result is not None)
+    return BatchResult(done, tuple(rejects), len(raws) - len(todo), seen, seconds)
+
+
+def _guarded(
+    raw: RawDocument,
+    digest: str,
+    settings: Settings,
+    rejects: list[Reject],
+    *,
+    stage: str,
+    work: Callable[[], DocumentResult],
+    time_left: float | None = None,
+) -> DocumentResult | None:
+    """`work` for one document under its budget of time (or what `time_left` of it its earlier
+    stages left) and memory; None, with a reject appended, when it goes over it or fails."""
+    memory = settings.doc_memory_budget_mb * _MIB
+    seconds = settings.doc_time_budget_seconds if time_left is None else max(time_left, 0.0)
+    try:
+        with budget.within(seconds, memory):
+            return work()
+    except BudgetExceeded as exc:
+        rejects.append(Reject(raw.uri, "too_complex", _over(exc, settings), stage, digest))
+    except RejectError as exc:
+        rejects.append(Reject(raw.uri, exc.reason, str(exc), exc.stage, digest))
+    except Exception as exc:  # one bad input must never stop the batch
+        rejects.append(Reject(raw.uri, "internal_error", _describe(exc), stage, digest))
+    return None
+
+
+def _parser(
+    raw: RawDocument, digest: str, seconds: dict[str, float]
+) -> Callable[[], DocumentResult]:
+    def parse() -> DocumentResult:
+        with _timed(seconds, "parse"):
+            doc = parse_document(raw, digest=digest)
+            return DocumentResult(doc, split_sections(doc))
+
+    return parse
+
+
+def _extractor(
+    found: DocumentResult,
+    mentions: list[Any] | None,
+    settings: Settings,
+    nlp: Any,
+    seconds: dict[str, float],
+) -> Callable[[], DocumentResult]:
+    def extract() -> DocumentResult:
+        entities, quotes = _run_nlp(
+            found.document, found.sections, settings, nlp, seconds, mentions=mentions
+        )
+        return DocumentResult(found.document, found.sections, entities, quotes)
+
+    return extract
+
+
+def _batch_mentions(
+    found: Sequence[DocumentResult], settings: Settings, nlp: Any, seconds: dict[str, float]
+) -> list[list[Any] | None]:
+    """The model's entity spans of every document in one nlp.pipe stream (the model works
+    faster on larger batches: about 16% on news), or None for each when that goes over one
+    document's budget or fails, so that each document is then run alone under its own budget
+    (and a failure is its document's reject)."""
+    if not settings.extract_entities or len(found) < 2:  # noqa: PLR2004 - a batch of one is alone
+        return [None] * len(found)
+    from flows.entities import find_entity_mentions  # noqa: PLC0415 - spaCy only when needed
+
+    memory = settings.doc_memory_budget_mb * _MIB
+    try:
+        with _timed(seconds, "entities"), budget.within(settings.doc_time_budget_seconds, memory):
+            return list(find_entity_mentions([f.document for f in found], nlp))
+    except (BudgetExceeded, Exception):
+        return [None] * len(found)
 
 
 def _load_models(settings: Settings, nlp_provider: NlpProvider, seconds: dict[str, float]) -> None:
@@ -134,30 +211,6 @@ def _load_models(settings: Settings, nlp_provider: NlpProvider, seconds: dict[st
     if settings.extract_entities or settings.extract_quotes:
         with _timed(seconds, "load_model"):
             nlp_provider(settings.nlp_pipeline)
-
-
-def _one_document(
-    raw: RawDocument,
-    digest: str,
-    *,
-    settings: Settings,
-    nlp_provider: NlpProvider,
-    seconds: dict[str, float],
-    step: list[str],
-) -> DocumentResult | None:
-    with _timed(seconds, "parse"):
-        doc = parse_document(raw, digest=digest)
-        sections = split_sections(doc)
-    if not (settings.extract_entities or settings.extract_quotes):
-        return DocumentResult(doc, sections)
-    step[0] = "nlp"
-    with _timed(seconds, "load_model"):
-        nlp = nlp_provider(settings.nlp_pipeline)
-    # An unknown language (too little text, or an unsure guess) is tried; a known other one is not.
-    if doc.meta.language not in {str(nlp.lang), None}:
-        return DocumentResult(doc, sections)
-    entities, quotes = _run_nlp(doc, sections, settings, nlp, seconds)
-    return DocumentResult(doc, sections, entities, quotes)
 
 
 def _over(exc: BudgetExceeded, settings: Settings) -> str:
@@ -184,6 +237,8 @@ def _run_nlp(
     settings: Settings,
     nlp: Any,
     seconds: dict[str, float],
+    *,
+    mentions: list[Any] | None = None,
 ) -> tuple[tuple[Entity, ...], tuple[Quote, ...]]:
     from flows.entities import extract_entities  # noqa: PLC0415 - spaCy loads only when needed
     from flows.quotes import extract_quotes  # noqa: PLC0415
@@ -192,7 +247,10 @@ def _run_nlp(
     quotes: tuple[Quote, ...] = ()
     with _timed(seconds, "entities"):
         if settings.extract_entities:
-            entities = extract_entities([doc], [sections], nlp)[0]
+            if mentions is None:
+                entities = extract_entities([doc], [sections], nlp)[0]
+            else:
+                entities = extract_entities([doc], [sections], nlp, mentions=[mentions])[0]
     with _timed(seconds, "quotes"):
         if settings.extract_quotes:
             quotes = extract_quotes([doc], [sections], [entities], nlp)[0]

@@ -157,3 +157,19 @@ def test_a_document_over_its_budget_is_rejected_and_the_batch_goes_on(
         ("costly.txt", "too_complex", "nlp")
     ]
     assert detail in result.rejects[0].detail
+
+
+def test_one_entity_stream_over_a_batch_gives_what_each_document_gets_alone() -> None:
+    """The model finds the entity spans of a whole batch in one stream (faster); every
+    document's rows must be exactly those it gets in a batch of its own."""
+    from flows.nlp import get_nlp
+    from tests.conftest import ROOT
+
+    raws = [
+        RawDocument(str(path), path.read_bytes(), "text/plain")
+        for path in sorted((ROOT / "seeds").glob("*.txt"))
+    ]
+    together = process_batch(raws, Settings(), get_nlp)
+    alone = [process_batch([raw], Settings(), get_nlp).documents[0] for raw in raws]
+    assert list(together.documents) == alone
+    assert sum(len(found.entities) for found in alone) > 100

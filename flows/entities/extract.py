@@ -27,23 +27,37 @@ def extract_entities(
     nlp: Any,
     *,
     batch_size: int = DEFAULT_BATCH_SIZE,
+    mentions: Sequence[list[RawMention]] | None = None,
 ) -> list[tuple[Entity, ...]]:
     """Entity mentions of every document, in document order, each sorted by offset.
 
     `nlp` is the shared pipeline from flows.nlp.get_nlp; it is only read. Documents in a language
-    the pipeline does not cover must be filtered out by the caller.
+    the pipeline does not cover must be filtered out by the caller. `mentions` are the model's
+    spans when find_entity_mentions already found them (over a larger stream of documents).
     """
     if len(docs) != len(sections):
         raise ValueError(f"{len(docs)} documents but {len(sections)} section tuples")
     units = [run_units(doc) for doc in docs]
     casings = [read_casing(doc.text, doc_units) for doc, doc_units in zip(docs, units, strict=True)]
-    mentions = find_mentions(docs, units, casings, nlp, batch_size=batch_size)
+    if mentions is None:
+        mentions = find_mentions(docs, units, casings, nlp, batch_size=batch_size)
     return [
         resolve_entities(doc.text, doc_units, doc_sections, doc_mentions, casing)
         for doc, doc_units, doc_sections, doc_mentions, casing in zip(
             docs, units, sections, mentions, casings, strict=True
         )
     ]
+
+
+def find_entity_mentions(
+    docs: Sequence[ParsedDocument], nlp: Any, *, batch_size: int = DEFAULT_BATCH_SIZE
+) -> list[list[RawMention]]:
+    """The model's spans of every document, for extract_entities(mentions=...): one nlp.pipe
+    stream over the run units of all of them. The model's output for a unit does not depend on
+    the units batched with it."""
+    units = [run_units(doc) for doc in docs]
+    casings = [read_casing(doc.text, doc_units) for doc, doc_units in zip(docs, units, strict=True)]
+    return find_mentions(docs, units, casings, nlp, batch_size=batch_size)
 
 
 def find_mentions(
