@@ -19,6 +19,13 @@ _FTFY = ftfy.TextFixerConfig(
     explain=False,
 )
 
+# Text made only of these characters comes out of ftfy (with the settings above) and NFC as it
+# went in: ASCII letters, digits, punctuation, tab and newline, and General Punctuation's dashes,
+# quote marks and ellipsis (U+2010-U+2027). Mojibake, control characters, fullwidth forms,
+# ligatures and every other code point ftfy rewrites lie outside, so such text skips ftfy, which
+# costs about 40% of parsing on news.
+_FTFY_UNCHANGED = re.compile("[\t\n\x20-\x7e\u2010-\u2027]*")
+
 # Removed outright: zero-width space, word joiner, BOM, soft hyphen, Mongolian vowel separator.
 # ZWJ and ZWNJ (U+200D, U+200C) are kept: they change meaning in Persian, Indic scripts and emoji.
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u2060\ufeff\u00ad\u180e"))
@@ -43,6 +50,8 @@ def normalize_text(text: str) -> str:
 
 
 def _fix_unicode(text: str) -> str:
+    if _FTFY_UNCHANGED.fullmatch(text):
+        return text
     for _ in range(FTFY_MAX_ROUNDS):
         fixed = ftfy.fix_text(text, config=_FTFY)
         if fixed == text:

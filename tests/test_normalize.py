@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import unicodedata
+
+import ftfy
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from flows import normalize as normalize_module
 from flows.normalize import normalize_quotation_marks, normalize_text, normalize_whitespace
 
 
@@ -71,3 +75,23 @@ def test_normalize_leaves_no_ascii_quote_marks(text: str) -> None:
     assert '"' not in out
     assert "'" not in out
     assert "``" not in out
+
+
+SKIPS_FTFY = (
+    "\t\n" + "".join(map(chr, range(0x20, 0x7F))) + "".join(map(chr, range(0x2010, 0x2028)))
+)
+
+
+@settings(max_examples=300, derandomize=True, deadline=None)
+@given(st.text(alphabet=SKIPS_FTFY, max_size=200))
+def test_text_that_skips_ftfy_is_text_ftfy_leaves_alone(text: str) -> None:
+    """normalize skips ftfy for text of these characters only; ftfy must agree it has nothing
+    to fix there, or the skip would change rows."""
+    assert normalize_module._FTFY_UNCHANGED.fullmatch(text)
+    fixed = unicodedata.normalize("NFC", ftfy.fix_text(text, config=normalize_module._FTFY))
+    assert fixed == text
+
+
+def test_mojibake_is_never_skipped() -> None:
+    assert not normalize_module._FTFY_UNCHANGED.fullmatch("donâ€™t")
+    assert normalize_module.normalize_text("donâ€™t stop") == "don’t stop"
