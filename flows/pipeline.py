@@ -112,7 +112,7 @@ def process_batch(
             parsed.append((raw, digest, found))
             left.append(settings.doc_time_budget_seconds - (time.perf_counter() - start))
     results: list[DocumentResult | None] = [found for _, _, found in parsed]
-    if settings.extract_entities or settings.extract_quotes:
+    if parsed and (settings.extract_entities or settings.extract_quotes):
         nlp = nlp_provider(settings.nlp_pipeline)
         # An unknown language (too little text, or an unsure guess) is tried; a known other
         # one is not.

@@ -173,3 +173,15 @@ def test_one_entity_stream_over_a_batch_gives_what_each_document_gets_alone() ->
     alone = [process_batch([raw], Settings(), get_nlp).documents[0] for raw in raws]
     assert list(together.documents) == alone
     assert sum(len(found.entities) for found in alone) > 100
+
+
+def test_a_batch_of_known_documents_never_loads_the_model() -> None:
+    loads: list[str] = []
+
+    def provider(name: str) -> FakeNlp:
+        loads.append(name)
+        return FakeNlp()
+
+    raw = RawDocument("en.txt", ENGLISH, "text/plain")
+    result = process_batch([raw], Settings(), provider, known=frozenset)
+    assert (result.skipped, result.documents, loads) == (1, (), [])
