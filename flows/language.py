@@ -14,7 +14,9 @@ _loading = threading.Lock()
 def warm_up() -> None:
     """Load the identifier's model in a background thread. Most of its 0.7 s is LZMA
     decompression, which runs without the GIL: started before the spaCy pipeline loads, it
-    costs a run next to nothing."""
+    costs a run next to nothing. Once loaded (every batch after a process's first), nothing."""
+    if _load_identifier.cache_info().currsize:
+        return
     threading.Thread(target=_identifier, name="language-model", daemon=True).start()
 
 
