@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flows.quotes import words as rv
+from flows.quotes.annotate import lemma
 from flows.quotes.marks import MarkedSpan
 from flows.quotes.parsed import (
     NOUN_POS,
@@ -295,7 +296,7 @@ class _Call:
 
     def _possessor(self, noun: Token) -> Token:
         """ "the Kremlin's readout" and "a statement from the Kremlin" speak for the Kremlin."""
-        if noun.lemma_.lower() in rv.REPORTING_NOUNS:
+        if lemma(noun).lower() in rv.REPORTING_NOUNS:
             owner = self.index.owner(noun)
             if owner is not None:
                 return owner
@@ -306,7 +307,7 @@ class _Call:
         names speech (a reporting noun) and ends in a colon gives its subject."""
         if self._nouns is None:
             flags = (
-                t.lemma_.lower() in rv.REPORTING_NOUNS and t.i not in self.inside
+                lemma(t).lower() in rv.REPORTING_NOUNS and t.i not in self.inside
                 for t in self.parsed
             )
             self._nouns = [0, *itertools.accumulate(flags)]

@@ -18,6 +18,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from flows.nlp import char_batches
+from flows.quotes.annotate import annotate, disabled_for_parse, lemmatizer, rule_attributes
 from flows.quotes.attribution import attribute_intro
 from flows.quotes.chains import (
     Paragraph,
@@ -61,9 +62,10 @@ def extract_quotes(
         for job in _parse_jobs(doc, paras)
     ]
     texts = (_job_text(doc, job) for doc, job in jobs)
-    disabled = [name for name in ("ner",) if name in nlp.pipe_names]
+    attributes = rule_attributes(nlp)
+    disabled = disabled_for_parse(nlp, attributes)
     parsed = (
-        window
+        window if attributes is None else annotate(window, attributes, lemmatizer(nlp))
         for group in char_batches(texts, PARSE_BATCH_SIZE, PARSE_BATCH_MAX_CHARS)
         for window in nlp.pipe(group, batch_size=PARSE_BATCH_SIZE, disable=disabled)
     )

@@ -13,6 +13,7 @@ import bisect
 from typing import Any
 
 from flows.quotes import words as rv
+from flows.quotes.annotate import lemma
 from flows.words import REPORTING_VERBS
 
 Token = Any  # spacy.tokens.Token: spaCy ships no type information mypy can use
@@ -64,13 +65,13 @@ class ParseIndex:
             return any(c.lower_ == "to" for c in token.children) or (
                 token.i + 1 < len(token.doc) and token.nbor().lower_ == "to"
             )
-        if token.pos_ in NOUN_POS and token.lemma_.lower() in rv.REPORTING_NOUNS:
+        if token.pos_ in NOUN_POS and lemma(token).lower() in rv.REPORTING_NOUNS:
             return self.owner(token) is not None  # "Trump's claim that ...", "a statement by X"
         if token.pos_ not in VERB_POS:
             return False
-        if token.lemma_.lower() in REPORTING_VERBS or token.lower_ in REPORTING_VERBS:
+        if lemma(token).lower() in REPORTING_VERBS or token.lower_ in REPORTING_VERBS:
             return True
-        return any((token.lemma_.lower(), c.lower_) in rv.PHRASAL_CUES for c in token.children)
+        return any((lemma(token).lower(), c.lower_) in rv.PHRASAL_CUES for c in token.children)
 
     def owner(self, noun: Token) -> Token | None:
         """Who a reporting noun belongs to: its possessor, or the object of "from"/"by"."""
@@ -153,7 +154,7 @@ def cue_text(cue: Token) -> str:
     if cue.lower_ == "according":
         return "according to"
     for child in cue.children:
-        if (cue.lemma_.lower(), child.lower_) in rv.PHRASAL_CUES:
+        if (lemma(cue).lower(), child.lower_) in rv.PHRASAL_CUES:
             return f"{cue.text} {child.text}"
     return str(cue.text)
 

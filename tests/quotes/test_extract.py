@@ -202,6 +202,9 @@ def test_parser_runs_only_on_paragraphs_with_quote_marks_or_introducing_one(nlp:
             self.texts: list[str] = []
             self.pipe_names = nlp.pipe_names
 
+        def get_pipe(self, name: str) -> Any:
+            return nlp.get_pipe(name)
+
         def pipe(self, texts: Any, **kwargs: Any) -> Any:
             self.texts = list(texts)
             assert "ner" in kwargs["disable"]
