@@ -67,7 +67,7 @@ def test_the_stand_in_matches_ruler_and_lemmatizer_token_for_token(nlp: Any) -> 
 
 def _blank_ruler() -> tuple[Any, Any]:
     blank = spacy.blank("en")
-    ruler = blank.add_pipe("attribute_ruler")
+    ruler: Any = blank.add_pipe("attribute_ruler")
     ruler.add([[{"LOWER": "x"}]], {"POS": "NOUN"})
     ruler.add([[{"LOWER": {"IN": ["x", "y"]}}]], {"POS": "VERB", "LEMMA": "ex"})
     ruler.add([[{"LOWER": "gon"}, {"LOWER": {"REGEX": "^na$"}}]], {"LEMMA": "to"}, index=1)
