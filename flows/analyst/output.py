@@ -31,7 +31,7 @@ def render(table: pa.Table, fmt: str, *, width: int, max_rows: int) -> bytes:
     if fmt == "csv":
         return to_csv(table).encode()
     if fmt == "json":
-        return (json.dumps(_records(table), ensure_ascii=False, indent=1) + "\n").encode()
+        return (json.dumps(_records(table), ensure_ascii=False, indent=2) + "\n").encode()
     if fmt == "jsonl":
         lines = [json.dumps(r, ensure_ascii=False) + "\n" for r in _records(table)]
         return "".join(lines).encode()
@@ -79,7 +79,8 @@ def to_text_table(table: pa.Table, *, width: int, max_rows: int) -> str:
         notes.append(f"{table.num_rows - len(shown)} not shown (--max-rows)")
     if kept < len(names):
         notes.append(f"{len(names) - kept} columns not shown: {', '.join(names[kept:])}")
-    return "\n".join([*lines, f"({'; '.join(notes)})"])
+    footer = f"({'; '.join(notes)})"
+    return "\n".join([*lines, footer if len(footer) <= width else _truncate(footer, width)])
 
 
 def _columns_that_fit(natural: list[int], total: int) -> int:

@@ -23,7 +23,7 @@ _HEADER = f"""-- newsdesk: the warehouse tables and the ready-made views for you
 --
 --   set variable {VARIABLE} = 'warehouse';
 --   .read docs/newsdesk.sql                       -- the duckdb CLI
---   con.execute(open("docs/newsdesk.sql").read())  # Python, after the same `set variable`
+--   con.execute(Path("docs/newsdesk.sql").read_text())  # Python, after the same variable
 --
 -- Tables are read through the warehouse's table links, so each query sees the state current
 -- when it runs; for one fixed state, set the variable to the pinned snapshot instead

@@ -81,7 +81,14 @@ def register_datasets(con: duckdb.DuckDBPyConnection, datasets: Mapping[str, Any
             continue
         # DuckDB scans a registered Arrow dataset lazily, with filter and projection pushdown.
         con.register(f"_newsdesk_{name}", dataset)
-        con.execute(f"create or replace view {name} as select * from _newsdesk_{name}")
+        # A dataset may read its hive partitions as strings: cast them to the contract's types.
+        casts = ", ".join(
+            f"cast({c.name} as {_SQL_TYPES[c.type]}) as {c.name}"
+            for c in load_spec(name).partitioning
+            if c.name in dataset.schema.names
+        )
+        replace = f" replace ({casts})" if casts else ""
+        con.execute(f"create or replace view {name} as select *{replace} from _newsdesk_{name}")
 
 
 def empty_table(name: str) -> pa.Table:

@@ -22,7 +22,6 @@ VIEWS = (
 )
 
 
-
 def view_sql(name: str) -> str:
     """The SQL file of one view, as shipped."""
     return (resources.files(__package__ or "flows.analyst") / "sql" / f"{name}.sql").read_text(
