@@ -74,13 +74,22 @@ def to_text_table(table: pa.Table, *, width: int, max_rows: int) -> str:
     plain = [False] * kept
     lines = [_line(names[:kept], widths, plain), _line(["─" * w for w in widths], widths, plain)]
     lines += [_line(row[:kept], widths, numeric) for row in cells]
-    notes = [f"{table.num_rows} {'row' if table.num_rows == 1 else 'rows'}"]
-    if table.num_rows > len(shown):
-        notes.append(f"{table.num_rows - len(shown)} not shown (--max-rows)")
-    if kept < len(names):
-        notes.append(f"{len(names) - kept} columns not shown: {', '.join(names[kept:])}")
-    footer = f"({'; '.join(notes)})"
-    return "\n".join([*lines, footer if len(footer) <= width else _truncate(footer, width)])
+    return "\n".join([*lines, _footer(table.num_rows, len(shown), names[kept:], width)])
+
+
+def _footer(total: int, shown: int, hidden: list[str], width: int) -> str:
+    """ "(N rows; ...)": the rows and columns not shown, the hidden columns' names when the line
+    has room for them."""
+    notes = [f"{total} {'row' if total == 1 else 'rows'}"]
+    if total > shown:
+        notes.append(f"{total - shown} not shown (--max-rows)")
+    if hidden:
+        notes.append(f"{len(hidden)} column{'' if len(hidden) == 1 else 's'} not shown")
+    long = f"({'; '.join(notes)}: {', '.join(hidden)})" if hidden else f"({'; '.join(notes)})"
+    short = f"({'; '.join(notes)})"
+    if len(long) <= width:
+        return long
+    return short if len(short) <= width else _truncate(short, width)
 
 
 def _columns_that_fit(natural: list[int], total: int) -> int:

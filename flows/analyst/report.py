@@ -66,7 +66,7 @@ def _charts(con: duckdb.DuckDBPyConnection) -> list[Chart]:
     ):
         top = _q(
             con,
-            f"select min(name) as name, sum(mentions) as mentions, "
+            f"select min(name) as name, cast(sum(mentions) as bigint) as mentions, "
             f"count(distinct doc_id) as documents from {view} group by entity_id "
             f"order by mentions desc, documents desc, name limit {TOP_N}",
         )
@@ -233,7 +233,10 @@ def _figure(chart: Chart) -> str:
 def _table(table: pa.Table) -> str:
     if table.num_rows == 0:
         return ""
-    numeric = [pa.types.is_integer(f.type) or pa.types.is_floating(f.type) for f in table.schema]
+    numeric = [
+        pa.types.is_integer(f.type) or pa.types.is_floating(f.type) or pa.types.is_decimal(f.type)
+        for f in table.schema
+    ]
     head = "".join(
         f"<th{_num(n)}>{escape(name.replace('_', ' '))}</th>"
         for name, n in zip(table.column_names, numeric, strict=True)
