@@ -102,7 +102,8 @@ class Page:
 @contextmanager
 def open_page(url: str, profile: Path) -> Iterator[Page]:
     """Chromium (headless, no sandbox, no GPU) with `url` loaded and its console watched."""
-    assert CHROMIUM is not None
+    if CHROMIUM is None:
+        raise RuntimeError("chromium is not installed: run `make chromium` (as root)")
     to_chrome_r, to_chrome_w = os.pipe()
     from_chrome_r, from_chrome_w = os.pipe()
     # Chromium's ends, moved above 4 first, so that putting one on 3 cannot close the other.

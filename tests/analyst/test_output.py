@@ -97,3 +97,18 @@ def test_an_empty_result() -> None:
     none = RESULT.slice(0, 0)
     assert to_text_table(none, width=80, max_rows=5).splitlines()[-1] == "(0 rows)"
     assert render(none, "json", width=80, max_rows=5) == b"[]\n"
+
+
+def test_the_cli_offers_every_format() -> None:
+    from flows.analyst import FORMATS
+    from flows.cli import _parser
+
+    action = next(
+        a
+        for sub in _parser()._subparsers._group_actions  # type: ignore[union-attr]
+        for name, parser in sub.choices.items()  # type: ignore[union-attr]
+        if name == "query"
+        for a in parser._actions
+        if a.dest == "format"
+    )
+    assert tuple(action.choices or ()) == FORMATS
