@@ -260,7 +260,8 @@ def _stats(args: argparse.Namespace) -> int:
     from flows import analyst  # noqa: PLC0415 - DuckDB and pyarrow load only for these commands
 
     root = load_settings({"warehouse": args.warehouse}).warehouse
-    print(analyst.warehouse_stats(root, width=shutil.get_terminal_size().columns))
+    text = analyst.warehouse_stats(root, width=shutil.get_terminal_size().columns)
+    _emit(f"{text}\n".encode(), None)
     return EXIT_OK
 
 

@@ -20,7 +20,7 @@ def connect(warehouse: str | Path) -> duckdb.DuckDBPyConnection:
     ready-made views; the caller closes it."""
     con = duckdb.connect()
     try:
-        register_tables(con, Path(warehouse))
+        register_tables(con, warehouse)
         create_views(con)
     except BaseException:
         con.close()

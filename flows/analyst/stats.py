@@ -27,7 +27,9 @@ def warehouse_stats(warehouse: Path, *, width: int) -> str:
         ]
     finally:
         con.close()
-    out = [f"warehouse {warehouse}"]
+    snapshot = tables[0].snapshot
+    pinned = "nothing committed yet" if snapshot is None else f"snapshot {snapshot.name}"
+    out = [f"Warehouse {warehouse} ({pinned})"]
     for title, table in sections:
         out += ["", title, to_text_table(table, width=width, max_rows=table.num_rows)]
     return "\n".join(out)

@@ -37,6 +37,7 @@ class TableFiles:
 
     name: str
     files: tuple[Path, ...]
+    snapshot: Path | None  # None: nothing committed yet
 
 
 def snapshot_of(warehouse: Path) -> Path | None:
@@ -55,14 +56,20 @@ def table_files(snapshot: Path | None) -> tuple[TableFiles, ...]:
     for name in TABLES:
         folder = None if snapshot is None else snapshot / name
         files = () if folder is None else tuple(sorted(folder.glob(PARTITION_GLOB)))
-        found.append(TableFiles(name, files))
+        found.append(TableFiles(name, files, snapshot))
     return tuple(found)
 
 
-def register_tables(con: duckdb.DuckDBPyConnection, warehouse: Path) -> tuple[TableFiles, ...]:
-    """Create one view per table of a local warehouse in `con`, all from one pinned snapshot;
-    returns the files each view reads."""
-    tables = table_files(snapshot_of(warehouse))
+def register_tables(
+    con: duckdb.DuckDBPyConnection, warehouse: str | Path
+) -> tuple[TableFiles, ...]:
+    """Create one view per table of a warehouse in `con`, all from one pinned snapshot; returns
+    the files each view reads."""
+    if isinstance(warehouse, str) and "://" in warehouse:
+        # Object storage: the store pins the tables' versions and hands them over as Arrow
+        # datasets, e.g. register_datasets(con, flows.store.read_tables(warehouse)).
+        raise UsageError(f"not a local warehouse folder: {warehouse}", path=warehouse)
+    tables = table_files(snapshot_of(Path(warehouse)))
     for table in tables:
         if table.files:
             con.execute(f"create or replace view {table.name} as {_read_sql(table)}")

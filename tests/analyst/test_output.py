@@ -112,3 +112,11 @@ def test_the_cli_offers_every_format() -> None:
         if a.dest == "format"
     )
     assert tuple(action.choices or ()) == FORMATS
+
+
+def test_an_object_storage_uri_is_a_usage_error_for_now() -> None:
+    from flows.analyst import connect
+    from flows.errors import UsageError
+
+    with pytest.raises(UsageError, match="not a local warehouse folder: s3://bucket/w"):
+        connect("s3://bucket/w")

@@ -6,6 +6,7 @@ import csv
 import datetime as dt
 import io
 import json
+import re
 import shutil
 from pathlib import Path
 from typing import Any
@@ -114,6 +115,7 @@ def test_stats(seed_warehouse: Path) -> None:
     proc = run_cli("stats", "--warehouse", str(seed_warehouse), env={"COLUMNS": "200"})
     assert proc.returncode == 0, proc.stderr
     text = proc.stdout
+    assert re.fullmatch(rf"Warehouse {seed_warehouse} \(snapshot \d+\)", text.splitlines()[0])
     tables = text.split("\nTables\n", 1)[1].split("\n\n", 1)[0].splitlines()[2:-1]
     assert [line.split() for line in tables] == [
         ["documents", "4", "1", "1"],
