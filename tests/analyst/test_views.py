@@ -12,6 +12,7 @@ import pytest
 
 from flows.analyst import VIEWS, connect, register_datasets
 from flows.store import TABLES, pinned_snapshot
+from tests.conftest import run_cli
 
 pytestmark = pytest.mark.slow
 
@@ -174,3 +175,31 @@ def test_views_from_arrow_datasets_match_the_local_views(
     assert kinds["reason"] == "VARCHAR"
     assert kinds["ingest_date"] == "DATE"
     other.close()
+
+
+def test_a_session_keeps_its_snapshot_while_runs_commit(tmp_path: Path) -> None:
+    """Every view of a session reads the snapshot current when it opened: a later commit is
+    seen by the next session, never half by this one."""
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "a.txt").write_text(
+        "Ferry Service Resumes\n\nThe ferry to Portville ran again on Monday, "
+        'and Captain Ana Ruiz said "We are glad to be back."\n',
+        encoding="utf-8",
+    )
+    warehouse = tmp_path / "warehouse"
+    assert run_cli("ingest", str(inbox), "--warehouse", str(warehouse), "-q").returncode == 0
+    before = connect(warehouse)
+    (inbox / "b.txt").write_text(
+        "Library Opens Late\n\nThe Portville library will stay open until nine, "
+        'said director Sam Okoye: "Readers asked for it."\n',
+        encoding="utf-8",
+    )
+    assert run_cli("ingest", str(inbox), "--warehouse", str(warehouse), "-q").returncode == 0
+    after = connect(warehouse)
+    sql = "select (select count(*) from documents), (select count(*) from latest_documents), "
+    sql += "(select count(*) from runs), (select count(*) from quotes_with_speakers)"
+    assert rows(before, sql) == [(1, 1, 1, 1)]
+    assert rows(after, sql) == [(2, 2, 2, 2)]
+    before.close()
+    after.close()
