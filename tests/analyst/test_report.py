@@ -76,8 +76,14 @@ def test_latest_documents_keeps_the_newest_version(edited_warehouse: Path) -> No
         ).fetchall()
         latest = con.execute("select doc_id, title, versions from latest_documents").fetchall()
         text = con.execute("select text from latest_documents").fetchall()[0][0]
+        # rejects has no file in this warehouse: an empty view with the contract's columns
+        rejects = con.execute("select count(*) from rejects").fetchall()
+        kinds = con.execute("select column_name, column_type from (describe rejects)").fetchall()
     finally:
         con.close()
     assert len(versions) == 2
     assert latest == [(versions[1][0], HOSTILE_TITLE.replace('"Friends"', "“Friends”"), 2)]
     assert text.endswith("The council adjourned at noon.")
+    assert rejects == [(0,)]
+    assert kinds[0] == ("reject_id", "VARCHAR")
+    assert kinds[-2:] == [("rejected_at", "TIMESTAMP WITH TIME ZONE"), ("ingest_date", "DATE")]
