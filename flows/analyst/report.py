@@ -74,7 +74,7 @@ def _charts(con: duckdb.DuckDBPyConnection) -> list[Chart]:
             Chart(
                 f"top-{view}",
                 f"Top {title}",
-                f"The {TOP_N} most mentioned {title} (canonical names; the `{view}` view).",
+                f"The {TOP_N} most mentioned {title} (canonical names, from the {view} view).",
                 bar_chart(f"Top {title}", _points(top, "name", "mentions")),
                 top,
             )
@@ -121,7 +121,7 @@ def _charts(con: duckdb.DuckDBPyConnection) -> list[Chart]:
         Chart(
             "rejects-by-reason",
             "Rejects by reason",
-            "Inputs that could not be ingested, by reason (the `rejects` table).",
+            "Inputs that could not be ingested, by reason (the rejects table).",
             bar_chart("Rejects by reason", _points(rejects, "reason", "rejects")),
             rejects,
         )
