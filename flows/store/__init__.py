@@ -1,7 +1,7 @@
 """The warehouse: table contracts from schemas/, Arrow tables, and the atomic commit."""
 
 from flows.store.index import Index
-from flows.store.schema import TABLES, TableSpec, load_spec
+from flows.store.schema import TABLES, load_spec
 from flows.store.staging import StagedBatch, stage_tables, staging_area
 from flows.store.tables import RunInfo, build_tables
 from flows.store.validate import Report, validate
@@ -22,7 +22,6 @@ __all__ = [
     "Report",
     "RunInfo",
     "StagedBatch",
-    "TableSpec",
     "build_tables",
     "commit",
     "compact",
