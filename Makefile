@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 WAREHOUSE ?= warehouse
 
-.PHONY: setup run test test-fast lint bench floors lock clean
+.PHONY: setup run test test-fast lint bench floors lock clean chromium reference
 
 # Install exactly the locked set (hashes checked), then the project itself without touching deps.
 $(BIN)/.installed: requirements.lock pyproject.toml
@@ -24,8 +24,24 @@ lint: setup
 	$(BIN)/ruff format --check flows tests benchmarks
 	$(BIN)/mypy --strict flows tests benchmarks
 
-test: lint
+test: lint chromium
 	$(BIN)/python -m pytest -q
+
+# The report's browser test renders it in headless Chromium (Debian's package). Installed here so
+# that `make test` on a fresh Debian machine (CI runs as root) has it; elsewhere, say how.
+chromium:
+	@if command -v chromium >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    apt-get update -qq && apt-get install -y -qq --no-install-recommends chromium; \
+	else \
+	    echo "make chromium: the report's browser test needs Chromium; install it as root" \
+	         "(apt-get install --no-install-recommends chromium) or it is skipped" >&2; \
+	fi
+
+# Rewrite docs/TABLES.md (the table reference) and docs/newsdesk.sql (the views for your own
+# DuckDB session) from schemas/ and the seed warehouse; a test fails when they are stale.
+reference: setup
+	$(BIN)/python -m flows.analyst.reference
 
 # The same lint, then only the tests not marked slow (no servers, no corpus ingests).
 test-fast: lint

@@ -2,7 +2,8 @@
 
 Exit codes: 0 the run finished (rejected inputs are data, listed in the summary, not failures),
 or `serve` was stopped; 1 the run failed (the warehouse could not be written, or a bug); 2 usage
-error (bad flag, a path that names nothing, no Prefect server to serve on); 130 interrupted by
+error (bad flag, a path that names nothing, no Prefect server to serve on; for `query`, `report`
+and `stats`: bad SQL, an unknown table or view, a missing warehouse); 130 interrupted by
 SIGINT (Ctrl-C), 143 by SIGTERM: one line on stderr says whether the run had committed (a
 signal that arrives at the commit point waits until the commit is visible).
 """
@@ -10,6 +11,8 @@ signal that arrives at the commit point waits until the commit is visible).
 from __future__ import annotations
 
 import argparse
+import os
+import shutil
 import signal
 import sys
 import uuid
@@ -80,7 +83,35 @@ def _parser() -> argparse.ArgumentParser:
         "validate", help="check a warehouse: files, keys, orphans, offsets, links and snapshot"
     )
     check.add_argument("--warehouse", metavar="DIR", help="warehouse root (default: warehouse)")
+    _analyst_commands(commands)
     return parser
+
+
+def _analyst_commands(commands: Any) -> None:
+    query = commands.add_parser(
+        "query", help="run SQL on the tables and views of a warehouse (DuckDB)"
+    )
+    query.add_argument("sql", metavar="SQL", help='the SQL; "-" reads it from stdin')
+    query.add_argument("--warehouse", metavar="DIR", help="warehouse root (default: warehouse)")
+    query.add_argument(
+        "--format",
+        default="table",
+        choices=("table", "csv", "json", "jsonl", "parquet"),
+        help="output format (default: table, fitted to the terminal)",
+    )
+    query.add_argument("--out", metavar="FILE", help="write to FILE instead of stdout")
+    query.add_argument(
+        "--max-rows", type=int, metavar="N", help="rows shown by --format table (default: 40)"
+    )
+    report = commands.add_parser(
+        "report", help="write a self-contained HTML report with charts of a warehouse"
+    )
+    report.add_argument("--warehouse", metavar="DIR", help="warehouse root (default: warehouse)")
+    report.add_argument("--out", required=True, metavar="FILE", help="the HTML file to write")
+    stats = commands.add_parser(
+        "stats", help="rows, files and partitions per table, last runs, rejects by reason"
+    )
+    stats.add_argument("--warehouse", metavar="DIR", help="warehouse root (default: warehouse)")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -88,7 +119,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = _parser().parse_args(argv)
         if args.command is None:
             raise UsageError("missing command; try: newsdesk ingest PATH...")
-        commands = {"serve": _serve, "compact": _compact, "validate": _validate}
+        commands = {
+            "serve": _serve,
+            "compact": _compact,
+            "validate": _validate,
+            "query": _query,
+            "report": _report,
+            "stats": _stats,
+        }
         return commands.get(args.command, _ingest)(args)
     except UsageError as exc:
         print(f"newsdesk: error: {exc}", file=sys.stderr)
@@ -181,6 +219,73 @@ def _validate(args: argparse.Namespace) -> int:
     report = validate(root)
     print("\n".join(report.lines()))
     return EXIT_OK if report.valid else EXIT_FAILED
+
+
+def _query(args: argparse.Namespace) -> int:
+    from flows import analyst  # noqa: PLC0415 - DuckDB and pyarrow load only for these commands
+
+    sql = sys.stdin.read() if args.sql == "-" else args.sql
+    if not sql.strip():
+        raise UsageError("no SQL to run")
+    if args.max_rows is not None and args.max_rows < 0:
+        raise UsageError("--max-rows must be 0 or more")
+    if args.format == "parquet" and args.out is None and sys.stdout.isatty():
+        raise UsageError("parquet is binary: use --out FILE or redirect stdout")
+    con = analyst.connect(load_settings({"warehouse": args.warehouse}).warehouse)
+    try:
+        table = analyst.run_query(con, sql)
+    finally:
+        con.close()
+    data = analyst.render(
+        table,
+        args.format,
+        width=shutil.get_terminal_size().columns,
+        max_rows=analyst.TABLE_MAX_ROWS if args.max_rows is None else args.max_rows,
+    )
+    _emit(data, args.out)
+    return EXIT_OK
+
+
+def _report(args: argparse.Namespace) -> int:
+    from flows import analyst  # noqa: PLC0415 - DuckDB and pyarrow load only for these commands
+
+    root = load_settings({"warehouse": args.warehouse}).warehouse
+    html = analyst.render_report(root, generated_at=datetime.now(UTC))
+    _emit(html.encode(), args.out)
+    print(f"newsdesk: report of {root} written to {args.out}", file=sys.stderr)
+    return EXIT_OK
+
+
+def _stats(args: argparse.Namespace) -> int:
+    from flows import analyst  # noqa: PLC0415 - DuckDB and pyarrow load only for these commands
+
+    root = load_settings({"warehouse": args.warehouse}).warehouse
+    text = analyst.warehouse_stats(root, width=shutil.get_terminal_size().columns)
+    _emit(f"{text}\n".encode(), None)
+    return EXIT_OK
+
+
+def _emit(data: bytes, out: str | None) -> None:
+    """Write a command's output to stdout, or to a file replaced whole (never half-written)."""
+    if out is None:
+        try:
+            sys.stdout.flush()
+            sys.stdout.buffer.write(data)
+            sys.stdout.buffer.flush()
+        except BrokenPipeError:
+            # The reader left (`| head`): not an error; keep Python's exit flush from raising.
+            sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - lives until the process exits
+        return
+    target = Path(out)
+    if not target.parent.is_dir():
+        raise UsageError(f"no such folder for --out: {target.parent}", path=out)
+    partial = target.with_name(f".{target.name}.{uuid.uuid4().hex[:8]}.part")
+    try:
+        partial.write_bytes(data)
+        partial.replace(target)
+    except OSError as exc:
+        partial.unlink(missing_ok=True)
+        raise UsageError(f"cannot write {out}: {exc.strerror or exc}", path=out) from exc
 
 
 def _settings(args: argparse.Namespace) -> Settings:

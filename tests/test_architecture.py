@@ -131,9 +131,13 @@ def _starts(name: str, prefixes: frozenset[str]) -> bool:
 IMPORT_RULES: dict[str, frozenset[str]] = {
     # run asks Prefect's settings for an API URL only when a settings file mentions one.
     "prefect": frozenset({"flows.flow", "flows.deploy", "flows.cli", "flows.run"}),
-    "pyarrow": frozenset({"flows.store", "flows.flow"}),
-    "pyarrow.parquet": frozenset({"flows.store"}),  # writing Parquet is the warehouse's job
-    "duckdb": frozenset(),  # a reader's tool: tests and docs only
+    # analyst: empty tables from the Arrow schemas, Arrow datasets of object storage, results.
+    "pyarrow": frozenset({"flows.store", "flows.flow", "flows.analyst"}),
+    # Writing Parquet is the warehouse's job; analyst's output only turns a query's result into
+    # Parquet bytes for `newsdesk query --format parquet` (the CLI writes them).
+    "pyarrow.parquet": frozenset({"flows.store", "flows.analyst.output"}),
+    # A reader's tool: tests, docs, and the analyst package, which only reads the warehouse.
+    "duckdb": frozenset({"flows.analyst"}),
     # The Prefect layer sits on top of everything; scheduled runs (deploy) wrap the flow.
     "flows.flow": frozenset({"flows.deploy", "flows.cli", "flows.run"}),
     "flows.run": frozenset({"flows.flow", "flows.deploy", "flows.cli"}),
@@ -222,11 +226,27 @@ _READ_METHODS = frozenset(
     "read_text read_bytes iterdir glob rglob stat lstat exists is_file is_dir is_symlink".split()
 )
 # Modules allowed to touch the file system as the CLI and the flow need (paths, lock files).
-_IO_EDGES = frozenset({"flows.cli", "flows.flow", "flows.run"})
+# analyst.reference is a developer's tool (make reference): it builds the seed warehouse in a
+# temporary folder and writes docs/TABLES.md and docs/newsdesk.sql. analyst.output calls
+# pyarrow.parquet only to turn a query's result into Parquet bytes in memory (the CLI writes them).
+_IO_EDGES = frozenset(
+    {"flows.cli", "flows.flow", "flows.run", "flows.analyst.reference", "flows.analyst.output"}
+)
 # deploy looks whether the inbox is a directory before asking sources what is in it.
 # budget reads the process's own memory from /proc/self/statm, workers the machine's available
 # memory from /proc/meminfo to size the default pool.
-_READERS = frozenset({"flows.sources", "flows.deploy", "flows.budget", "flows.workers"})
+# analyst.tables lists the Parquet files of a warehouse's pinned snapshot (it writes nothing),
+# analyst.views reads the view definitions shipped as package data.
+_READERS = frozenset(
+    {
+        "flows.sources",
+        "flows.deploy",
+        "flows.budget",
+        "flows.workers",
+        "flows.analyst.tables",
+        "flows.analyst.views",
+    }
+)
 
 
 def _open_mode(call: ast.Call, position: int) -> str | None:
@@ -426,7 +446,7 @@ CHECKERS: dict[str, Checker] = {
 
 
 def test_the_stage_packages() -> None:
-    assert sorted(PACKAGES) == ["entities", "html", "plaintext", "quotes", "store"]
+    assert sorted(PACKAGES) == ["analyst", "entities", "html", "plaintext", "quotes", "store"]
     assert set(EXPORTS) == PACKAGES
     assert all(EXPORTS.values())
 

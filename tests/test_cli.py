@@ -125,6 +125,7 @@ def test_readme_query_examples_run(ingested: tuple[Path, Path, str], tmp_path: P
     """The README's DuckDB and pandas examples run as written against a warehouse/."""
     _, root, _ = ingested
     (tmp_path / "warehouse").symlink_to(root)
+    (tmp_path / "docs").symlink_to(ROOT / "docs")  # docs/newsdesk.sql, read by an example
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     blocks = re.findall(r"```python\n(.*?)```", readme, flags=re.DOTALL)
     assert len(blocks) >= 2

@@ -1,7 +1,7 @@
 """The warehouse: table contracts from schemas/, Arrow tables, and the atomic commit."""
 
 from flows.store.index import Index
-from flows.store.schema import TABLES
+from flows.store.schema import TABLES, load_spec
 from flows.store.staging import StagedBatch, stage_tables, staging_area
 from flows.store.tables import RunInfo, build_tables
 from flows.store.validate import Report, validate
@@ -25,6 +25,7 @@ __all__ = [
     "build_tables",
     "commit",
     "compact",
+    "load_spec",
     "open_index",
     "pinned_snapshot",
     "stage_tables",
