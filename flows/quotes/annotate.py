@@ -24,6 +24,8 @@ from typing import Any
 
 # Where the doc keeps the lemmatizer for `lemma` (the parses are dropped with their documents).
 _LEMMATIZER_KEY = "newsdesk_lemmatizer"
+# Where a pipeline object keeps its RuleAttributes (or None: not handled), made on first use.
+_CACHE_ATTRIBUTE = "_newsdesk_rule_attributes"
 _ATTRIBUTES = {"LOWER": "lower_", "TAG": "tag_", "DEP": "dep_", "IS_SPACE": "is_space"}
 _OPERATORS = frozenset({"IN", "NOT_IN", "REGEX"})
 # Distinct (word, tag, label, space) keys remembered before the memo starts over.
@@ -67,6 +69,15 @@ class RuleAttributes:
                     self._longer.setdefault(word, []).append(pattern)
                 if words is None:
                     self._longer_anywhere.append(pattern)
+        # One-token patterns by a value the token must have (its LOWER, else TAG, else DEP).
+        self._by_value: dict[tuple[str, str], list[_Pattern]] = {}
+        self._anywhere: list[_Pattern] = []
+        for pattern, spec in zip(self._single, single_specs, strict=True):
+            keys = _lookup_keys(spec)
+            for key in keys:
+                self._by_value.setdefault(key, []).append(pattern)
+            if not keys:
+                self._anywhere.append(pattern)
         self._words = _key_values(single_specs, "LOWER")
         self._labels = _key_values(single_specs, "DEP")
         self._memo: dict[tuple[object, ...], tuple[int, ...]] = {}
@@ -102,8 +113,13 @@ class RuleAttributes:
         if found is None:
             if len(self._memo) > _MEMO_LIMIT:
                 self._memo.clear()
+            candidates = self._anywhere + [
+                pattern
+                for name, value in (("LOWER", word), ("TAG", token.tag_), ("DEP", label))
+                for pattern in self._by_value.get((name, value), ())
+            ]
             found = tuple(
-                sorted({p.rule for p in self._single if _match(token.doc, token.i, p) is not None})
+                sorted({p.rule for p in candidates if _match(token.doc, token.i, p) is not None})
             )
             self._memo[key] = found
         return found
@@ -122,21 +138,21 @@ class RuleAttributes:
 def rule_attributes(nlp: Any) -> RuleAttributes | None:
     """The lookups for `nlp`'s attribute_ruler, or None when the pipeline has no ruler and
     lemmatizer of the kind handled here (the parse then keeps its own components)."""
+    found = getattr(nlp, _CACHE_ATTRIBUTE, False)  # made once per pipeline object
+    if found is False:
+        found = _rule_attributes(nlp)
+        setattr(nlp, _CACHE_ATTRIBUTE, found)
+    return found if isinstance(found, RuleAttributes) else None
+
+
+def _rule_attributes(nlp: Any) -> RuleAttributes | None:
     if "attribute_ruler" not in nlp.pipe_names or "lemmatizer" not in nlp.pipe_names:
         return None
     ruler = nlp.get_pipe("attribute_ruler")
     specs = [spec for rule in range(len(ruler.attrs)) for spec in ruler.matcher.get(str(rule))[1]]
     if not all(_supported(token) for spec in specs for token in spec):
         return None
-    return _cached(nlp, ruler)
-
-
-def _cached(nlp: Any, ruler: Any) -> RuleAttributes:
-    found = getattr(nlp, "_newsdesk_rule_attributes", None)
-    if not isinstance(found, RuleAttributes):
-        found = RuleAttributes(ruler)
-        nlp._newsdesk_rule_attributes = found
-    return found
+    return RuleAttributes(ruler)
 
 
 def lemmatizer(nlp: Any) -> Any:
@@ -176,6 +192,16 @@ def _values(token_spec: dict[str, Any], name: str) -> list[str] | None:
     if isinstance(value, dict) and set(value) == {"IN"}:
         return [str(item) for item in value["IN"]]
     return None
+
+
+def _lookup_keys(token_spec: dict[str, Any]) -> list[tuple[str, str]]:
+    """Where a one-token pattern is filed: under each value of the first of LOWER, TAG and DEP
+    it tests by value; a pattern filed nowhere is tried on every token."""
+    for name in ("LOWER", "TAG", "DEP"):
+        values = _values(token_spec, name)
+        if values is not None:
+            return [(name, value) for value in values]
+    return []
 
 
 def _key_values(specs: Sequence[dict[str, Any]], name: str) -> frozenset[str] | None:
