@@ -116,12 +116,17 @@ def prepare(client: Client, pipeline: str | None, staging: Path, refs: Sequence[
                 worker=address,
             )
     if pipeline is not None:
-        # One name per pipeline: a later run's registration replaces this one without a reload.
         try:
-            client.register_plugin(LoadPipeline(pipeline), name=f"newsdesk-nlp-{pipeline}")
+            client.register_plugin(LoadPipeline(pipeline), name=plugin_name(pipeline))
         except Exception as exc:  # the pipeline is not installed on a worker
             raise ClusterError(f"a Dask worker cannot load {pipeline}: {exc}") from exc
     return len(answers)
+
+
+def plugin_name(pipeline: str) -> str:
+    """The name the pipeline's worker plugin is registered under: one per pipeline, so that a
+    later run's registration replaces it and reloads nothing."""
+    return f"newsdesk-nlp-{pipeline}"
 
 
 def check_paths(staging: str, refs: Sequence[SourceRef]) -> None:

@@ -8,7 +8,8 @@ cost a run 15-20 CPU-seconds (its imports and database start-up), and importing 
 2.5 s, to record a run that nobody can see once it stops. Either way the run is a row of the
 `runs` table, committed with its rows, and the tables are the same.
 
-Batches run in this process or in worker processes (flows.workers); each stages its rows in the
+Batches run in this process, in worker processes (flows.workers) or on the workers of an
+existing Dask cluster (flows.cluster, with a Dask address); each stages its rows in the
 warehouse's staging area and returns paths and counts, so a run holds one batch in memory at a
 time, whatever the size of its inbox, and the commit streams the staged batches into the tables.
 """

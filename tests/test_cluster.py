@@ -147,3 +147,12 @@ def test_a_batch_checks_its_staging_folder_and_input_folders(tmp_path: Path) -> 
     os.remove(staging / ".cluster-token")
     with pytest.raises(ClusterError, match="cannot see the run's staging folder"):
         check_paths(str(staging), (inside,))
+
+
+def test_a_served_deployment_carries_the_dask_address() -> None:
+    from flows import deploy
+
+    stored = {"inbox": "in", "settings": {"warehouse": "w", "dask_address": "tcp://h:8786"}}
+    settings = deploy.ingest_inbox.validate_parameters(stored)["settings"]
+    assert settings == load_settings({"warehouse": "w", "dask_address": "tcp://h:8786"}, env={})
+    assert settings.dask_address == "tcp://h:8786"
