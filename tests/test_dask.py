@@ -4,6 +4,9 @@ tasks run on its workers, and the tables are those of a one-process run."""
 from __future__ import annotations
 
 import json
+import signal
+import subprocess
+import sys
 import urllib.request
 from pathlib import Path
 from typing import Any
@@ -14,7 +17,7 @@ import pytest
 from flows.store.schema import load_spec
 from tests.conftest import ROOT, run_cli
 from tests.dask_cluster import Cluster, dask_cluster
-from tests.prefect_server import free_port, prefect_server
+from tests.prefect_server import free_port, prefect_server, wait_for
 from tests.store.helpers import rows_duckdb
 
 pytestmark = pytest.mark.slow
@@ -120,6 +123,59 @@ def test_a_run_on_a_dask_cluster_gives_the_tables_of_one_process(tmp_path: Path)
     assert all(ours[name] for name in TABLES)
     assert ours == _one_process(tmp_path, inbox)
     assert not list((tmp_path / "w").glob(".newsdesk/staging/*/*"))
+
+
+def test_an_interrupted_cluster_run_commits_nothing_and_cancels_its_tasks(tmp_path: Path) -> None:
+    from distributed import Client
+
+    inbox = _inbox(tmp_path)
+    command = [sys.executable, "-m", "flows.cli", "ingest", "inbox", "--warehouse", "w"]
+    with (
+        dask_cluster(tmp_path / "cluster") as cluster,
+        Client(cluster.address, set_as_default=False) as client,
+    ):
+        arguments = ["--batch-size", "1", "--dask-address", cluster.address]
+        proc = subprocess.Popen(
+            [*command, *arguments],
+            cwd=tmp_path,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        try:
+            wait_for(
+                lambda: _running_batches(client) or None,
+                "a batch task running on the cluster",
+                timeout=120,
+                explain=cluster.explain,
+                pause=0.1,
+            )
+            proc.send_signal(signal.SIGINT)
+            _, stderr = proc.communicate(timeout=60)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+        assert proc.returncode == 130, stderr
+        assert "nothing of this run was committed" in stderr
+        assert not list((tmp_path / "w").glob("documents/**/*.parquet"))
+        assert not list((tmp_path / "w").glob(".newsdesk/staging/*/*"))
+        # The run's tasks are gone from the scheduler: it does not go on with the other batches.
+        wait_for(
+            lambda: True if not _running_batches(client) else None,
+            "the scheduler to drop the interrupted run's tasks",
+            timeout=60,
+        )
+        again = run_cli("ingest", "inbox", "--warehouse", "w", *arguments, cwd=tmp_path)
+        assert again.returncode == 0, again.stderr
+        assert "7 inputs -> 5 documents" in again.stdout
+    assert _contents(tmp_path / "w") == _one_process(tmp_path, inbox)
+
+
+def _running_batches(client: Any) -> list[str]:
+    """Keys of batch tasks the scheduler has on its workers now."""
+    processing: dict[str, list[str]] = client.processing()
+    return [str(k) for keys in processing.values() for k in keys if "process-batch" in str(k)]
 
 
 def test_an_unreachable_scheduler_fails_the_run_in_one_line(tmp_path: Path) -> None:
