@@ -29,7 +29,7 @@ class Cluster:
 
 
 @contextmanager
-def _process(args: list[str], log: Path, cwd: Path) -> Iterator[subprocess.Popen[bytes]]:
+def background_process(args: list[str], log: Path, cwd: Path) -> Iterator[subprocess.Popen[bytes]]:
     """A process in a session of its own, ended with its children (a worker's nanny has one)
     when the block ends, however it ends."""
     with log.open("wb") as out:
@@ -64,7 +64,7 @@ def dask_cluster(work: Path, *, workers: int = 2, timeout: float = 120) -> Itera
     scheduler_file = work / "scheduler.json"
     with ExitStack() as stack:
         stack.enter_context(
-            _process(
+            background_process(
                 [
                     str(DASK),
                     "scheduler",
@@ -83,7 +83,7 @@ def dask_cluster(work: Path, *, workers: int = 2, timeout: float = 120) -> Itera
         address = _wait_for_address(scheduler_file, work / "scheduler.log", timeout)
         for number in range(workers):
             stack.enter_context(
-                _process(
+                background_process(
                     [
                         str(DASK),
                         "worker",

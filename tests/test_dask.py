@@ -4,6 +4,7 @@ tasks run on its workers, and the tables are those of a one-process run."""
 from __future__ import annotations
 
 import json
+import shutil
 import signal
 import subprocess
 import sys
@@ -16,7 +17,7 @@ import pytest
 
 from flows.store.schema import load_spec
 from tests.conftest import ROOT, run_cli
-from tests.dask_cluster import Cluster, dask_cluster
+from tests.dask_cluster import DASK, Cluster, background_process, dask_cluster
 from tests.prefect_server import free_port, prefect_server, wait_for
 from tests.store.helpers import rows_duckdb
 
@@ -176,6 +177,79 @@ def _running_batches(client: Any) -> list[str]:
     """Keys of batch tasks the scheduler has on its workers now."""
     processing: dict[str, list[str]] = client.processing()
     return [str(k) for keys in processing.values() for k in keys if "process-batch" in str(k)]
+
+
+def _can_hide_folders() -> bool:
+    """Whether this process may give a child a mount namespace of its own (root, or a user
+    namespace), in which a folder can be covered by an empty tmpfs."""
+    probe = subprocess.run(
+        ["unshare", "--mount", "--propagation", "private", "true"],
+        capture_output=True,
+        check=False,
+    )
+    return probe.returncode == 0 and shutil.which("mount") is not None
+
+
+def test_a_worker_that_cannot_see_the_files_fails_the_run_in_one_line(tmp_path: Path) -> None:
+    """A worker on "another machine": the test's folder (inputs, warehouse) is covered by an
+    empty file system in the worker's own mount namespace."""
+    if not _can_hide_folders():
+        pytest.skip("needs unshare --mount (root or user namespaces) to hide a folder")
+    from distributed import Client
+
+    _inbox(tmp_path)
+    with (
+        dask_cluster(tmp_path / "cluster", workers=1) as cluster,
+        background_process(
+            [
+                "unshare",
+                "--mount",
+                "--propagation",
+                "private",
+                "sh",
+                "-c",
+                'mount -t tmpfs none "$0" && exec "$@"',
+                str(tmp_path),
+                str(DASK),
+                "worker",
+                cluster.address,
+                "--nthreads",
+                "1",
+                "--no-dashboard",
+                "--host",
+                "127.0.0.1",
+                "--name",
+                "elsewhere",
+            ],
+            tmp_path / "cluster" / "elsewhere.log",
+            Path("/"),  # its working directory must exist in its own view of the files
+        ),
+        Client(cluster.address, set_as_default=False) as client,
+    ):
+        client.wait_for_workers(2, timeout=120)
+        elsewhere = next(
+            address
+            for address, info in client.scheduler_info()["workers"].items()
+            if info["name"] == "elsewhere"
+        )
+        proc = run_cli(
+            "ingest",
+            "inbox",
+            "--warehouse",
+            "w",
+            "--batch-size",
+            "2",
+            "--dask-address",
+            cluster.address,
+            cwd=tmp_path,
+        )
+    assert proc.returncode == 1, proc.stdout
+    (line,) = proc.stderr.strip().splitlines()
+    assert line.startswith(f"newsdesk: failed: Dask worker {elsewhere} cannot see the run's "), line
+    assert "staging folder" in line
+    assert "the warehouse must be on a file system the workers share" in line
+    assert not list((tmp_path / "w").glob("documents/**/*.parquet"))
+    assert not list((tmp_path / "w").glob(".newsdesk/staging/*/*"))
 
 
 def test_an_unreachable_scheduler_fails_the_run_in_one_line(tmp_path: Path) -> None:
