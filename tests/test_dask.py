@@ -4,6 +4,7 @@ tasks run on its workers, and the tables are those of a one-process run."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import signal
 import subprocess
@@ -171,6 +172,55 @@ def test_an_interrupted_cluster_run_commits_nothing_and_cancels_its_tasks(tmp_pa
         assert again.returncode == 0, again.stderr
         assert "7 inputs -> 5 documents" in again.stdout
     assert _contents(tmp_path / "w") == _one_process(tmp_path, inbox)
+
+
+def test_a_worker_killed_mid_batch_loses_and_duplicates_nothing(tmp_path: Path) -> None:
+    """Dask runs a dead worker's batch again on another worker; staging it again replaces the
+    same files, so the tables are those of one process."""
+    from distributed import Client
+
+    inbox = _inbox(tmp_path)
+    command = [sys.executable, "-m", "flows.cli", "ingest", "inbox", "--warehouse", "w"]
+    with (
+        dask_cluster(tmp_path / "cluster") as cluster,
+        Client(cluster.address, set_as_default=False) as client,
+    ):
+        arguments = ["--batch-size", "1", "--dask-address", cluster.address]
+        proc = subprocess.Popen(
+            [*command, *arguments],
+            cwd=tmp_path,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        try:
+            busy = wait_for(
+                lambda: _busy_worker(client),
+                "a batch task running on the cluster",
+                timeout=120,
+                explain=cluster.explain,
+                pause=0.1,
+            )
+            pids: dict[str, int] = client.run(os.getpid, workers=[busy])
+            os.kill(pids[busy], signal.SIGKILL)  # its nanny starts a new worker process
+            stdout, stderr = proc.communicate(timeout=300)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+    assert proc.returncode == 0, f"{stderr}\n{cluster.explain()}"
+    assert "7 inputs -> 5 documents" in stdout
+    assert "2 rejects" in stdout
+    assert _contents(tmp_path / "w") == _one_process(tmp_path, inbox)
+
+
+def _busy_worker(client: Any) -> str | None:
+    """A worker that is running a batch task now, if any."""
+    processing: dict[str, list[str]] = client.processing()
+    for worker, keys in sorted(processing.items()):
+        if any("process-batch" in str(key) for key in keys):
+            return worker
+    return None
 
 
 def _running_batches(client: Any) -> list[str]:
