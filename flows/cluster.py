@@ -93,7 +93,7 @@ def prepare(client: Client, pipeline: str | None, staging: Path, refs: Sequence[
     ClusterError naming the first worker that cannot take part."""
     workers = client.scheduler_info(n_workers=-1).get("workers", {})
     if not workers:
-        raise ClusterError("the Dask cluster has no workers", address=str(client.scheduler))
+        raise ClusterError("the Dask cluster has no workers: start some with `dask worker`")
     staging = staging.absolute()
     # The run's own folder name (its run id, unique) is the token: a folder of that name on a
     # machine that does not share this file system cannot hold this file.
@@ -106,14 +106,13 @@ def prepare(client: Client, pipeline: str | None, staging: Path, refs: Sequence[
         raise ClusterError(f"a Dask worker cannot run newsdesk: {exc!r}") from exc
     for address, problems in sorted(answers.items()):
         if problems:
-            raise ClusterError(f"Dask worker {address} {problems[0]}", worker=address)
+            raise ClusterError(f"Dask worker {address} {problems[0]}")
     replies = {p.name.removeprefix(_REPLY_PREFIX) for p in staging.glob(f"{_REPLY_PREFIX}*")}
     for address in sorted(answers):
         if _reply_name(address) not in replies:
             raise ClusterError(
                 f"Dask worker {address} wrote into {staging}, but not where this process can "
-                "see it: the staging folder must be on a file system the workers share",
-                worker=address,
+                "see it: the staging folder must be on a file system the workers share"
             )
     if pipeline is not None:
         try:
@@ -177,7 +176,7 @@ def _reply_name(address: str) -> str:
 
 
 def _check_worker(expected: _Expected, dask_worker: Any) -> list[str]:
-    """Run on each worker by `prepare`: what it cannot do, as phrases ("" list when all is well)."""
+    """Run on each worker by `prepare`: what it cannot do, as phrases (none when all is well)."""
     if expected.version != __version__:
         return [f"runs newsdesk {__version__}, this process {expected.version}: install the same"]
     token_file = Path(expected.staging) / _TOKEN_FILE

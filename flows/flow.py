@@ -98,7 +98,8 @@ def _dask_batches(
     if not jobs:
         yield iter(())
         return
-    # distributed takes about a second to import: only runs sent to a cluster pay it.
+    # Importing distributed costs as much as a third of importing Prefect: only runs sent to a
+    # cluster pay it.
     from prefect_dask.task_runners import DaskTaskRunner  # noqa: PLC0415
 
     from flows import cluster  # noqa: PLC0415
