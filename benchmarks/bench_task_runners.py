@@ -11,7 +11,8 @@ reaped) and from inside for its phases:
 
 - imports: `import prefect.task_runners` against that plus `prefect_dask` and `distributed`, each
   in a fresh interpreter; and what prefect-dask adds to the installed environment (packages and
-  MiB that the main dependencies do not already bring).
+  MiB that newsdesk's other dependencies do not already bring: since issue 12, prefect-dask and
+  distributed are main dependencies themselves, for `--dask-address`).
 - overhead: a trivial task (returns its argument and its process id). Start-up is the time from
   creating the runner to the first result (the Dask cluster is created on first use, workers are
   spawned on first submit); then --tasks tasks are submitted at once, twice ("cold": each
@@ -559,7 +560,9 @@ def _added_packages() -> dict[str, Any]:
     """The installed packages prefect-dask needs that newsdesk's own dependencies do not."""
     from importlib import metadata
 
-    wanted = _requirement_closure("prefect-dask") - _requirement_closure("newsdesk")
+    # newsdesk requires prefect-dask and distributed itself (issue 12): leave them out of its side.
+    dask = frozenset({"prefect-dask", "distributed"})
+    wanted = _requirement_closure("prefect-dask") - _requirement_closure("newsdesk", dask)
     sizes = {}
     for name in sorted(wanted):
         files = metadata.distribution(name).files or ()
@@ -575,8 +578,9 @@ def _size(item: tuple[str, int]) -> int:
     return -item[1]
 
 
-def _requirement_closure(root: str) -> set[str]:
-    """`root` and everything it requires, transitively, on this interpreter (no extras)."""
+def _requirement_closure(root: str, skip: frozenset[str] = frozenset()) -> set[str]:
+    """`root` and everything it requires, transitively, on this interpreter (no extras), not
+    following the packages named in `skip`."""
     from importlib import metadata
 
     from packaging.requirements import Requirement
@@ -586,7 +590,7 @@ def _requirement_closure(root: str) -> set[str]:
     todo = [root]
     while todo:
         name = str(canonicalize_name(todo.pop()))
-        if name in seen:
+        if name in seen or name in skip:
             continue
         seen.add(name)
         with contextlib.suppress(metadata.PackageNotFoundError):

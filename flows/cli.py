@@ -51,6 +51,11 @@ def _parser() -> argparse.ArgumentParser:
     ingest.add_argument(
         "--workers", type=int, metavar="N", help="worker processes (default: one per core)"
     )
+    ingest.add_argument(
+        "--dask-address",
+        metavar="URL",
+        help="run the batches on this Dask scheduler's workers (tcp://HOST:PORT)",
+    )
     ingest.add_argument("--nlp-pipeline", metavar="NAME", help="installed spaCy pipeline")
     ingest.add_argument("--no-entities", action="store_true", help="skip entity extraction")
     ingest.add_argument("--no-quotes", action="store_true", help="skip quote extraction")
@@ -70,6 +75,11 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--batch-size", type=int, metavar="N", help="documents per task")
     serve.add_argument(
         "--workers", type=int, metavar="N", help="worker processes (default: one per core)"
+    )
+    serve.add_argument(
+        "--dask-address",
+        metavar="URL",
+        help="run the batches on this Dask scheduler's workers (tcp://HOST:PORT)",
     )
     serve.add_argument("--nlp-pipeline", metavar="NAME", help="installed spaCy pipeline")
     serve.add_argument("--no-entities", action="store_true", help="skip entity extraction")
@@ -294,6 +304,7 @@ def _settings(args: argparse.Namespace) -> Settings:
             "warehouse": args.warehouse,
             "batch_size": args.batch_size,
             "workers": args.workers,
+            "dask_address": args.dask_address,
             "nlp_pipeline": args.nlp_pipeline,
             "extract_entities": False if args.no_entities else None,
             "extract_quotes": False if args.no_quotes else None,

@@ -9,7 +9,9 @@
     │   └── SourceError            unreadable, missing, too large, malformed gzip
     ├── UsageError                 bad CLI arguments or settings (exit code 2)
     ├── SchemaError                schemas/ files and code disagree (a bug, never input's fault)
-    └── WarehouseError             the warehouse cannot be written (I/O, or a foreign layout)
+    ├── WarehouseError             the warehouse cannot be written (I/O, or a foreign layout)
+    └── ClusterError               a Dask cluster cannot be reached, or its workers cannot run
+                                   the run (another newsdesk, or the files out of their sight)
 """
 
 from __future__ import annotations
@@ -84,3 +86,7 @@ class SchemaError(NewsdeskError):
 
 class WarehouseError(NewsdeskError):
     """The warehouse cannot be written."""
+
+
+class ClusterError(NewsdeskError):
+    """The Dask cluster a run was sent to cannot run it; nothing of the run is committed."""

@@ -1,7 +1,8 @@
 """The Prefect layer: the ingest as a flow run, with a task run per batch and one for the commit.
 
 flows.run holds the run's body; here its steps become Prefect tasks (and batches, with more than
-one worker, tasks on a ProcessPoolTaskRunner), its figures a table artifact and its summary a
+one worker, tasks on a ProcessPoolTaskRunner, or with a Dask address, tasks on prefect-dask's
+DaskTaskRunner connected to that cluster), its figures a table artifact and its summary a
 line of the flow run's log. `flows.run.run_ingest` comes here only when a Prefect server is
 configured, so a run without one never imports Prefect.
 """
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 from flows.environment import quiet_prefect
@@ -23,6 +25,7 @@ from prefect.runtime import flow_run as prefect_flow_run  # noqa: E402
 from prefect.task_runners import ProcessPoolTaskRunner  # noqa: E402
 
 from flows import sources, workers  # noqa: E402
+from flows.errors import ClusterError  # noqa: E402
 from flows.run import (  # noqa: E402
     COMMIT_RETRIES,
     COMMIT_RETRY_SECONDS,
@@ -31,6 +34,7 @@ from flows.run import (  # noqa: E402
     Progress,
     RunSummary,
     Steps,
+    cluster_jobs,
     commit_step,
     ingest_refs,
     pipeline_to_load,
@@ -58,8 +62,13 @@ commit_task = task(
 def _prefect_batches(
     jobs: list[BatchJob], settings: Settings, run: RunInfo, index: Index, count: int
 ) -> Iterator[Iterator[BatchOutput]]:
-    """Batches as Prefect task runs of this flow run: called one after another, or submitted
-    to a ProcessPoolTaskRunner of `count` worker processes."""
+    """Batches as Prefect task runs of this flow run: called one after another, submitted to a
+    ProcessPoolTaskRunner of `count` worker processes, or to the Dask cluster the settings
+    name through prefect-dask's DaskTaskRunner."""
+    if settings.dask_address:
+        with _dask_batches(jobs, settings, run) as outputs:
+            yield outputs
+        return
     if count == 1:
         yield (process_batch_task(job, settings, run, index) for job in jobs)
         return
@@ -77,6 +86,45 @@ def _prefect_batches(
             # Leaving the runner waits for running tasks; on an error or a signal the run
             # stops now.
             _terminate_pool(runner)
+            raise
+
+
+@contextlib.contextmanager
+def _dask_batches(
+    jobs: list[BatchJob], settings: Settings, run: RunInfo
+) -> Iterator[Iterator[BatchOutput]]:
+    """Batches as task runs on an existing Dask cluster: the workers are checked and the
+    pipeline loaded on them (flows.cluster.prepare) before the first batch is submitted."""
+    if not jobs:
+        yield iter(())
+        return
+    # Importing distributed costs as much as a third of importing Prefect: only runs sent to a
+    # cluster pay it.
+    from prefect_dask.task_runners import DaskTaskRunner  # noqa: PLC0415
+
+    from flows import cluster  # noqa: PLC0415
+
+    jobs, index = cluster_jobs(jobs, settings)
+    arguments = {"settings": settings, "run": run, "index": index}
+    runner = DaskTaskRunner(
+        address=settings.dask_address,
+        client_kwargs={"timeout": cluster.CONNECT_TIMEOUT_SECONDS, "set_as_default": False},
+    )
+    with runner:
+        try:
+            client = runner.client
+        except (OSError, TimeoutError) as exc:
+            raise ClusterError(
+                f"cannot reach the Dask scheduler at {settings.dask_address}: {exc}",
+                address=settings.dask_address,
+            ) from exc
+        refs = [ref for job in jobs for ref in job.refs]
+        cluster.prepare(client, pipeline_to_load(settings), Path(jobs[0].staging), refs)
+        futures = [runner.submit(process_batch_task, {"job": job, **arguments}) for job in jobs]
+        try:
+            yield (future.result() for future in futures)
+        except BaseException:
+            client.cancel([future.wrapped_future for future in futures])
             raise
 
 

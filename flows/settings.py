@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from pathlib import Path
@@ -13,6 +14,8 @@ from flows.nlp import DEFAULT_PIPELINE
 ENV_PREFIX = "NEWSDESK_"
 _TRUE = frozenset({"1", "true", "yes", "on"})
 _FALSE = frozenset({"0", "false", "no", "off"})
+# A scheduler address as distributed takes it: protocol, host (a name, IPv4 or [IPv6]), port.
+_SCHEDULER_ADDRESS = re.compile(r"(tcp|tls|ws|wss|ucx)://(\[[0-9a-fA-F:.]+\]|[\w.-]+):\d{1,5}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,6 +30,9 @@ class Settings:
     # (flows.workers.default_workers). A run never starts more workers than it has batches, and
     # with one it runs its batches in its own process.
     workers: int = 0
+    # The scheduler of an existing Dask cluster ("tcp://HOST:PORT"): the run's batches go to its
+    # workers (flows.cluster) instead of local processes; empty means no cluster.
+    dask_address: str = ""
     # 32 MiB: above the 20 MB pages seen in the wild, below anything that hurts a 2-core worker.
     max_bytes: int = 32 * 1024 * 1024
     nlp_pipeline: str = DEFAULT_PIPELINE
@@ -47,6 +53,13 @@ class Settings:
             raise UsageError(f"batch size must be at least 1, not {self.batch_size}")
         if self.workers < 0:
             raise UsageError(f"workers must be 0 (one per core) or more, not {self.workers}")
+        if self.dask_address and not _SCHEDULER_ADDRESS.fullmatch(self.dask_address):
+            raise UsageError(
+                f"not a Dask scheduler address: {self.dask_address!r} (e.g. tcp://HOST:8786)"
+            )
+        if self.dask_address and self.workers:
+            # The cluster's workers run the batches; a local pool size would be ignored.
+            raise UsageError("--workers and --dask-address exclude each other")
         if self.max_bytes < 1:
             raise UsageError(f"max bytes must be at least 1, not {self.max_bytes}")
         if self.doc_time_budget_seconds < 1 or self.doc_memory_budget_mb < 1:

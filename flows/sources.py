@@ -22,9 +22,11 @@ _HTML_SNIFF = (b"<!doctype html", b"<html", b"<head", b"<body", b"<?xml")
 
 @dataclass(frozen=True, slots=True)
 class SourceRef:
-    """A file to ingest: its path as the user wrote it (or as found under a given directory)."""
+    """A file to ingest: its path as the user wrote it (or as found under a given directory),
+    and, for a process with another working directory (a Dask worker), where to read it."""
 
     uri: str
+    path: str | None = None  # an absolute path to read instead of `uri`; never in a row
 
 
 def discover_sources(args: Sequence[str], *, empty_ok: bool = False) -> tuple[SourceRef, ...]:
@@ -70,7 +72,7 @@ class InputChangingError(NewsdeskError):
 
 def read_source(ref: SourceRef, *, max_bytes: int) -> RawDocument:
     """Read one file, gunzipping `.gz` within the same size bound. Raises SourceError."""
-    path = Path(ref.uri)
+    path = Path(ref.path or ref.uri)
     try:
         info = path.stat()
         size = info.st_size

@@ -138,11 +138,15 @@ IMPORT_RULES: dict[str, frozenset[str]] = {
     "pyarrow.parquet": frozenset({"flows.store", "flows.analyst.output"}),
     # A reader's tool: tests, docs, and the analyst package, which only reads the warehouse.
     "duckdb": frozenset({"flows.analyst"}),
+    # Dask: the cluster seam holds the plain client; the Prefect layer its task runner.
+    "distributed": frozenset({"flows.cluster"}),
+    "prefect_dask": frozenset({"flows.flow"}),
     # The Prefect layer sits on top of everything; scheduled runs (deploy) wrap the flow.
     "flows.flow": frozenset({"flows.deploy", "flows.cli", "flows.run"}),
     "flows.run": frozenset({"flows.flow", "flows.deploy", "flows.cli"}),
     "flows.deploy": frozenset({"flows.cli"}),
     "flows.cli": frozenset(),
+    "flows.cluster": frozenset({"flows.run", "flows.flow"}),
 }
 
 
@@ -229,8 +233,17 @@ _READ_METHODS = frozenset(
 # analyst.reference is a developer's tool (make reference): it builds the seed warehouse in a
 # temporary folder and writes docs/TABLES.md and docs/newsdesk.sql. analyst.output calls
 # pyarrow.parquet only to turn a query's result into Parquet bytes in memory (the CLI writes them).
+# cluster writes a token into the run's staging folder for Dask workers to find (and they write
+# back), and stats inputs, to prove the workers share the caller's file system.
 _IO_EDGES = frozenset(
-    {"flows.cli", "flows.flow", "flows.run", "flows.analyst.reference", "flows.analyst.output"}
+    {
+        "flows.cli",
+        "flows.flow",
+        "flows.run",
+        "flows.cluster",
+        "flows.analyst.reference",
+        "flows.analyst.output",
+    }
 )
 # deploy looks whether the inbox is a directory before asking sources what is in it.
 # budget reads the process's own memory from /proc/self/statm, workers the machine's available
@@ -485,6 +498,8 @@ VIOLATIONS: list[tuple[str, str, str, str]] = [
     ("imports", "flows.pipeline", "from flows import cli\n", "imports flows.cli"),
     ("imports", "flows.html.page", "def f():\n    import flows.cli\n", "flows.cli"),
     ("imports", "flows.flow", "from flows.deploy import ingest_inbox\n", "flows.deploy"),
+    ("imports", "flows.run", "from distributed import Client\n", "imports distributed"),
+    ("imports", "flows.run", "from prefect_dask import DaskTaskRunner\n", "prefect_dask"),
     ("package_entry", "flows.pipeline", "from flows.html.tree import parse_tree\n", "past"),
     ("package_entry", "flows.quotes.speakers", "import flows.entities.words\n", "past"),
     ("package_entry", "flows.quotes.kinds", "from flows.entities import words\n", "takes words"),
@@ -556,6 +571,7 @@ ALLOWED: list[tuple[str, str, str]] = [
     ("imports", "flows.store.warehouse", "import pyarrow.parquet as pq\n"),
     ("imports", "flows.cli", "from flows.flow import run_ingest\n"),
     ("imports", "flows.deploy", "from prefect import flow\nfrom flows.flow import ingest\n"),
+    ("imports", "flows.cluster", "from distributed import Client, WorkerPlugin\n"),
     ("package_entry", "flows.pipeline", "from flows.html import parse_html\n"),
     ("package_entry", "flows.flow", "from flows.store import TABLES, commit\n"),
     ("package_entry", "flows.quotes.kinds", "from flows.quotes.chains import Paragraph\n"),
