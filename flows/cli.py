@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from flows.run import Progress, RunSummary
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+_WAREHOUSE_HELP = "a directory, or a URI such as s3://bucket/prefix (default: warehouse)"
 
 
 class _Parser(argparse.ArgumentParser):
@@ -43,7 +44,7 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     ingest = commands.add_parser("ingest", help="ingest files, directories or globs")
     ingest.add_argument("paths", nargs="+", metavar="PATH", help="file, directory or glob")
-    ingest.add_argument("--warehouse", metavar="DIR", help="output root (default: warehouse)")
+    ingest.add_argument("--warehouse", metavar="DIR|URI", help=_WAREHOUSE_HELP)
     ingest.add_argument("--batch-size", type=int, metavar="N", help="documents per task")
     ingest.add_argument(
         "--workers", type=int, metavar="N", help="worker processes (default: one per core)"
@@ -57,7 +58,7 @@ def _parser() -> argparse.ArgumentParser:
         "serve", help="ingest an inbox folder on a schedule, one run at a time (Prefect server)"
     )
     serve.add_argument("--inbox", required=True, metavar="DIR", help="folder to ingest each run")
-    serve.add_argument("--warehouse", metavar="DIR", help="output root (default: warehouse)")
+    serve.add_argument("--warehouse", metavar="DIR|URI", help=_WAREHOUSE_HELP)
     when = serve.add_mutually_exclusive_group(required=True)
     when.add_argument("--cron", metavar="EXPR", help='cron schedule, e.g. "*/5 * * * *"')
     when.add_argument("--interval", type=float, metavar="SECONDS", help="run every SECONDS")
@@ -75,7 +76,7 @@ def _parser() -> argparse.ArgumentParser:
     compact = commands.add_parser(
         "compact", help="merge each partition's small files into one (same rows, one commit)"
     )
-    compact.add_argument("--warehouse", metavar="DIR", help="warehouse root (default: warehouse)")
+    compact.add_argument("--warehouse", metavar="DIR|URI", help=_WAREHOUSE_HELP)
     check = commands.add_parser(
         "validate", help="check a warehouse: files, keys, orphans, offsets, links and snapshot"
     )
@@ -148,7 +149,8 @@ def _serve(args: argparse.Namespace) -> int:
     settings = _settings(args)
     # Runs start in processes of their own: paths are made absolute, so that they name the same
     # folders whatever directory a run starts in, and the same source_uri on every run.
-    settings = replace(settings, warehouse=settings.warehouse.absolute())
+    if settings.warehouse_uri is None:
+        settings = replace(settings, warehouse=settings.warehouse.absolute())
     schedule = schedule_for(cron=args.cron, interval=args.interval)
     require_server()
     name = args.name or SERVED_DEPLOYMENT
@@ -159,14 +161,19 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _compact(args: argparse.Namespace) -> int:
-    from flows.store import compact  # noqa: PLC0415 - pyarrow loads only for this command
+    # pyarrow (and deltalake, for a URI) load only for this command.
+    from flows.store import compact, compact_lake  # noqa: PLC0415
 
     settings = load_settings({"warehouse": args.warehouse})
-    root = settings.warehouse
-    if not (root / ".newsdesk").is_dir():
-        raise UsageError(f"not a newsdesk warehouse: {root}", path=str(root))
     stamp = f"{datetime.now(UTC):%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:8]}"
-    done = compact(root, run_id=f"compact-{stamp}", grace_seconds=settings.snapshot_grace_seconds)
+    grace = settings.snapshot_grace_seconds
+    if settings.warehouse_uri is not None:
+        done = compact_lake(settings.warehouse_uri, run_id=f"compact-{stamp}", grace_seconds=grace)
+    else:
+        root = settings.warehouse
+        if not (root / ".newsdesk").is_dir():
+            raise UsageError(f"not a newsdesk warehouse: {root}", path=str(root))
+        done = compact(root, run_id=f"compact-{stamp}", grace_seconds=grace)
     for name, before in done.files_before.items():
         print(f"{name}: {before} -> {done.files_after[name]} files")
     return EXIT_OK
@@ -175,7 +182,12 @@ def _compact(args: argparse.Namespace) -> int:
 def _validate(args: argparse.Namespace) -> int:
     from flows.store import validate  # noqa: PLC0415 - pyarrow loads only for this command
 
-    root = load_settings({"warehouse": args.warehouse}).warehouse
+    settings = load_settings({"warehouse": args.warehouse})
+    if settings.warehouse_uri is not None:
+        raise UsageError(
+            f"object-storage warehouses are not validated yet: {settings.warehouse_uri}"
+        )
+    root = settings.warehouse
     if not root.is_dir():
         raise UsageError(f"no such warehouse folder: {root}", path=str(root))
     report = validate(root)

@@ -32,16 +32,19 @@ from flows import __version__, interrupts, sources, workers
 from flows.nlp import get_nlp
 from flows.pipeline import process_batch
 from flows.records import InputSeen, RunRecord
-from flows.settings import Settings
+from flows.settings import Settings, warehouse_location
 from flows.store import (
-    Index,
+    KeyLookup,
     RunInfo,
     StagedBatch,
     build_tables,
     commit,
+    commit_lake,
+    lake_index,
     open_index,
     stage_tables,
     staging_area,
+    staging_root,
 )
 
 Progress = Callable[[int, int], None]  # (inputs done so far, inputs in all)
@@ -92,7 +95,7 @@ class BatchOutput:
 
 
 def process_batch_step(
-    job: BatchJob, settings: Settings, run: RunInfo, index: Index
+    job: BatchJob, settings: Settings, run: RunInfo, index: KeyLookup
 ) -> BatchOutput:
     """Read, parse and extract one batch of inputs, and stage its rows; look up only its own
     doc_ids."""
@@ -117,6 +120,15 @@ def commit_step(
     record: RunRecord,
 ) -> dict[str, int]:
     """Commit the run's staged rows, its inputs' stats and its `runs` row in one atomic step."""
+    if settings.warehouse_uri is not None:
+        return commit_lake(
+            settings.warehouse_uri,
+            staged,
+            run_id=run.run_id,
+            partition=run.started_at.date(),
+            inputs=seen,
+            run=record,
+        ).added
     done = commit(
         settings.warehouse,
         staged,
@@ -150,14 +162,14 @@ def _commit_retrying(
 
 
 BatchRunner = Callable[
-    [list[BatchJob], Settings, RunInfo, Index, int],
+    [list[BatchJob], Settings, RunInfo, KeyLookup, int],
     contextlib.AbstractContextManager[Iterator[BatchOutput]],
 ]
 
 
 @contextlib.contextmanager
 def _plain_batches(
-    jobs: list[BatchJob], settings: Settings, run: RunInfo, index: Index, count: int
+    jobs: list[BatchJob], settings: Settings, run: RunInfo, index: KeyLookup, count: int
 ) -> Iterator[Iterator[BatchOutput]]:
     """Batches as plain calls: in this process, or in `count` worker processes."""
     step = functools.partial(process_batch_step, settings=settings, run=run, index=index)
@@ -216,7 +228,14 @@ def _ingest_refs(
     started = datetime.now(UTC)
     clock = time.perf_counter()
     run = RunInfo(f"{started:%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:8]}", started)
-    index = open_index(settings.warehouse)
+    index: KeyLookup
+    if settings.warehouse_uri is None:
+        index, staging_in = open_index(settings.warehouse), settings.warehouse
+    else:
+        # Object storage has no rename or link: batches stage on this machine, and the commit
+        # uploads the rows once (flows.store.location.staging_root).
+        uri = settings.warehouse_uri
+        index, staging_in = lake_index(uri), staging_root(uri)
     unchanged = index.unchanged(sources.stat_sources(refs))
     todo = [ref for ref in refs if ref.uri not in unchanged]
     report = progress or _no_progress
@@ -228,7 +247,7 @@ def _ingest_refs(
     seen: list[InputSeen] = []
     reasons: Counter[str] = Counter()
     processes: set[int] = set()
-    with staging_area(settings.warehouse, run.run_id) as staging:
+    with staging_area(staging_in, run.run_id) as staging:
         jobs = [
             BatchJob(batch, number, str(staging))
             for number, batch in enumerate(sources.iter_batches(todo, settings.batch_size))
@@ -261,7 +280,7 @@ def _ingest_refs(
     figures.append({"what": "worker processes", "value": len(processes)})
     steps.report(run.run_id, figures, _log_line(run.run_id, added, skipped))
     return RunSummary(
-        run.run_id, str(settings.warehouse), len(refs), skipped, added, len(processes)
+        run.run_id, warehouse_location(settings), len(refs), skipped, added, len(processes)
     )
 
 
