@@ -55,7 +55,7 @@ def s3_server(*, timeout: float = 120) -> Iterator[str]:
 
 def client(endpoint: str) -> Any:
     """A boto3 S3 client for the test server."""
-    import boto3
+    import boto3  # type: ignore[import-untyped]  # boto3 ships no types; no stubs installed
 
     return boto3.client(
         "s3",

@@ -94,14 +94,16 @@ def test_ingest_into_s3_reads_back_everywhere_like_a_local_warehouse(
         .num_rows
     )
     # DuckDB, through the Arrow dataset (no delta or httpfs extension)
-    entities_ds, quotes_ds, rejects_ds = remote["entities"], remote["quotes"], remote["rejects"]
-    joined = duckdb.sql(
-        "select q.speaker_canonical, count(*) from quotes_ds q join entities_ds e "
+    con = duckdb.connect()
+    for name, dataset in remote.items():
+        con.register(name, dataset)
+    joined = con.sql(
+        "select q.speaker_canonical, count(*) from quotes q join entities e "
         "on q.doc_id = e.doc_id and q.speaker_entity_id = e.entity_id "
         "group by 1 order by 2 desc, 1"
     ).fetchall()
     assert joined
-    reasons = duckdb.sql("select source_uri, reason from rejects_ds").fetchall()
+    reasons = con.sql("select source_uri, reason from rejects").fetchall()
     assert reasons == [(str(inbox / "empty.txt"), "empty")]
     runs = remote["runs"].to_table().to_pylist()
     assert [(r["added_documents"], r["inputs_seen"]) for r in runs] == [(4, 5)]
@@ -164,7 +166,9 @@ def test_a_writer_killed_before_its_manifest_leaves_readers_on_the_previous_stat
     doc_ids = done["documents"].to_table()["doc_id"].to_pylist()
     assert len(doc_ids) == len(set(doc_ids)) == 4
     sections = done["sections"].to_table()
-    keys = list(zip(sections["doc_id"].to_pylist(), sections["section_index"].to_pylist()))
+    keys = list(
+        zip(sections["doc_id"].to_pylist(), sections["section_index"].to_pylist(), strict=True)
+    )
     assert len(keys) == len(set(keys))
     assert set(sections["doc_id"].to_pylist()) == set(doc_ids)
     assert done["rejects"].count_rows() == 1

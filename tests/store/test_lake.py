@@ -1,4 +1,4 @@
-"""flows.store.lake on a file:// warehouse: manifests, idempotence, races, killed writers, compaction.
+"""flows.store.lake on a file:// warehouse: manifests, idempotence, races, killed writers.
 
 The same Delta code runs against S3 in tests/test_s3.py; here the object store is the local file
 system (deltalake's file:// store also creates each log entry with put-if-absent), so the protocol
@@ -64,8 +64,9 @@ def test_a_commit_is_read_back_whole_with_its_partition(tmp_path: Path) -> None:
         ("b2", 0),
         ("b2", 1),
     ]
-    documents = read_tables(warehouse)["documents"]
-    assert duckdb.sql("select count(*) from documents where doc_id = 'b2'").fetchall() == [(1,)]
+    con = duckdb.connect()
+    con.register("documents", read_tables(warehouse)["documents"])
+    assert con.sql("select count(*) from documents where doc_id = 'b2'").fetchall() == [(1,)]
 
 
 def test_a_second_commit_of_the_same_rows_adds_nothing(tmp_path: Path) -> None:
