@@ -8,6 +8,7 @@ environment; the CLI runs in a subprocess, as a user runs it.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -126,6 +127,20 @@ def test_ingest_into_s3_reads_back_everywhere_like_a_local_warehouse(
     assert "runs: 2 -> 1 files" in compacted.stdout
     final = read_tables(s3)
     assert {name: _stable(final[name].to_table()) for name in TABLES} == before
+    # The README's example for object storage runs as written, against this warehouse.
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    (example,) = [b for b in re.findall(r"```py\n(.*?)```", readme, re.DOTALL) if "s3://" in b]
+    example = example.replace("s3://news-bucket/newsdesk", s3)
+    shown = subprocess.run(
+        [sys.executable, "-c", example],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert shown.returncode == 0, shown.stderr
+    assert shown.stdout.strip() == str(joined[:20])
     check = run_cli("validate", "--warehouse", s3)
     assert check.returncode == 2
     assert "not validated yet" in check.stderr

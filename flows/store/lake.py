@@ -27,7 +27,7 @@ gets a CommitFailedError, reads the new manifest, drops the keys the winner comm
 again, so overlapping runs never duplicate a row.
 
 Known keys and unchanged inputs are looked up in the key and input tables at their pinned
-versions (flows.store.lake_index): partitions (`bucket`, the first two hex digits of the key's
+versions (flows.store.lake_keys): partitions (`bucket`, the first two hex digits of the key's
 SHA-256) and file statistics prune what is read, so a lookup reads what the run's keys hash to,
 never every key.
 
@@ -53,7 +53,7 @@ import pyarrow.compute as pc
 
 from flows.errors import WarehouseError
 from flows.records import InputSeen, RunRecord
-from flows.store.lake_index import (
+from flows.store.lake_keys import (
     CONTROL,
     INPUTS_SCHEMA,
     KEYS_SCHEMA,

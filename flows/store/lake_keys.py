@@ -30,6 +30,7 @@ from flows.store.location import storage_options, table_uri
 
 if TYPE_CHECKING:
     import pyarrow.dataset as ds
+    from deltalake import DeltaTable
 
 CONTROL = "_newsdesk"
 # Hex digits of the bucket: 256 partitions. A batch of 16 keys touches at most 16 of them
@@ -78,16 +79,12 @@ class LakeIndex:
         wanted = sorted(set(keys))
         if not wanted or self.keys_version < 1:
             return frozenset()
-        dataset = _dataset(table_uri(self.warehouse, CONTROL, "keys"), self.keys_version)
+        delta = _table(table_uri(self.warehouse, CONTROL, "keys"), self.keys_version)
         found: set[str] = set()
         for start in range(0, len(wanted), _CHUNK):
             chunk = wanted[start : start + _CHUNK]
-            buckets = sorted({bucket_of(key) for key in chunk})
-            expression = (
-                pc.field("bucket").isin(buckets)
-                & (pc.field("tbl") == table)
-                & pc.field("key").isin(chunk)
-            )
+            dataset = _files_of(delta, {bucket_of(key) for key in chunk})
+            expression = (pc.field("tbl") == table) & pc.field("key").isin(chunk)
             rows = dataset.to_table(columns=["key"], filter=expression)
             found.update(rows["key"].to_pylist())
         return frozenset(found)
@@ -96,14 +93,14 @@ class LakeIndex:
         """URIs whose path, size and mtime are exactly as when their bytes were last read."""
         if not stats or self.inputs_version < 1:
             return frozenset()
-        dataset = _dataset(table_uri(self.warehouse, CONTROL, "inputs"), self.inputs_version)
+        delta = _table(table_uri(self.warehouse, CONTROL, "inputs"), self.inputs_version)
         by_uri = {s.uri: s for s in stats}
         uris = sorted(by_uri)
         same: set[str] = set()
         for start in range(0, len(uris), _CHUNK):
             chunk = uris[start : start + _CHUNK]
-            buckets = sorted({bucket_of(uri) for uri in chunk})
-            expression = pc.field("bucket").isin(buckets) & pc.field("uri").isin(chunk)
+            dataset = _files_of(delta, {bucket_of(uri) for uri in chunk})
+            expression = pc.field("uri").isin(chunk)
             rows = dataset.to_table(
                 columns=["uri", "size", "mtime_ns", "manifest"], filter=expression
             )
@@ -122,10 +119,16 @@ class LakeIndex:
 
 
 @functools.lru_cache(maxsize=8)
-def _dataset(uri: str, version: int) -> ds.Dataset:
-    """A control table at one version, opened once per process: a version never changes, so
-    the cache is always right, and every batch of a run looks up the same pinned versions."""
+def _table(uri: str, version: int) -> DeltaTable:
+    """A control table at one version, its log read once per process: a version never changes,
+    so the cache is always right, and every batch of a run looks up the same pinned versions."""
     from deltalake import DeltaTable  # noqa: PLC0415 - loaded only for a warehouse URI
 
-    table = DeltaTable(uri, version=version, storage_options=storage_options(uri))
-    return table.to_pyarrow_dataset()
+    return DeltaTable(uri, version=version, storage_options=storage_options(uri))
+
+
+def _files_of(table: DeltaTable, buckets: set[str]) -> ds.Dataset:
+    """The table's files in `buckets` only: the other partitions never become fragments (the
+    log's partition values decide, in deltalake), and `key`/`uri` filters then skip files on
+    their min/max statistics."""
+    return table.to_pyarrow_dataset(file_pruning_predicate=[("bucket", "in", sorted(buckets))])
