@@ -32,7 +32,10 @@ SHA-256) and file statistics prune what is read, so a lookup reads what the run'
 never every key.
 
 Compaction (`compact`) rewrites small files with Delta's OPTIMIZE (same rows), pins the result in
-a manifest, then VACUUMs files that no version in the last grace period still needs.
+a manifest, then VACUUMs files that no version in the last grace period still needs. A commit also
+compacts a crowded table it writes (the day's partition of a data table, or a control table)
+before it appends, as a fenced version of its own, so opening tables stays cheap between runs of
+`compact`; only `compact` deletes files.
 """
 
 from __future__ import annotations
@@ -64,6 +67,7 @@ from flows.store.location import hold_before_manifest, storage_options, table_ur
 from flows.store.schema import TABLES, load_spec
 from flows.store.tables import run_table
 from flows.store.warehouse import (
+    MAX_FILES_PER_PARTITION,
     CommitResult,
     CompactResult,
     StagedRows,
@@ -102,6 +106,12 @@ RETRY_PAUSE_SECONDS = 0.5
 # manifest table itself, one per `compact`.
 _HISTORY = 16
 _SECONDS_PER_HOUR = 3600
+# A control table (keys, inputs) with more files than this is compacted by the commit that finds
+# it so: 256 buckets of 4 files. A one-article commit adds about 3 files, so that happens about
+# every 250 such commits (a day of a 5-minute schedule) and rewrites every key then (a million
+# keys are about 40 MB); a commit of many keys adds a file per bucket, and the rewrite follows
+# the same bound.
+CONTROL_MAX_FILES = 1024
 _FENCED = 0  # max_commit_retries: land on the checked version or fail
 # Tables whose rows belong to a document, and tables keyed in the key table.
 _KEYED = ("documents", "rejects", "runs")
@@ -270,13 +280,13 @@ def _commit_once(
             continue
         reader = _stream(name, batches, kept, partition, added)
         pins[name] = _append(
-            warehouse, name, manifest.pins[name], reader, options=options, meta=meta
+            warehouse, name, manifest.pins[name], reader, options=options, meta=meta, day=partition
         )
     keys = {name: [str(key) for k in kept for key in k[name].to_pylist()] for name in _KEYED}
     if run is not None and not index.known("runs", [run.run_id]):
         row = _with_partition(run_table(run, added, datetime.now(UTC)), "runs", partition)
         pins["runs"] = _append(
-            warehouse, "runs", manifest.pins["runs"], row, options=options, meta=meta
+            warehouse, "runs", manifest.pins["runs"], row, options=options, meta=meta, day=partition
         )
         keys["runs"].append(run.run_id)
         added["runs"] = 1
@@ -351,11 +361,14 @@ def _append(
     *,
     options: dict[str, str],
     meta: dict[str, object],
+    day: date | None = None,
 ) -> int:
-    """Append rows exactly one version after the table's pinned state; the new version."""
+    """Append rows exactly one version after the table's pinned state (or after a compaction
+    of it, when crowded); the new version."""
     from deltalake import CommitProperties, write_deltalake  # noqa: PLC0415
 
     table = _at_pin(warehouse, name, pin, options)
+    _compact_if_crowded(table, day)
     write_deltalake(
         table,
         data,
@@ -363,6 +376,22 @@ def _append(
         commit_properties=CommitProperties(custom_metadata=meta, max_commit_retries=_FENCED),
     )
     return table.version()
+
+
+def _compact_if_crowded(table: DeltaTable, day: date | None) -> None:
+    """Merge a crowded table's small files (the same rows) as a fenced version of its own, so
+    that neither readers nor lookups slow down with the number of commits between two runs of
+    `compact`: a data table's partition of the day past MAX_FILES_PER_PARTITION files, a control
+    table past CONTROL_MAX_FILES (opening a Delta table reads one log entry per file)."""
+    from deltalake import CommitProperties  # noqa: PLC0415
+
+    fenced = CommitProperties(max_commit_retries=_FENCED)
+    if day is not None:
+        where = [("ingest_date", "=", day.isoformat())]
+        if len(table.file_uris(file_pruning_predicate=where)) > MAX_FILES_PER_PARTITION:
+            table.optimize.compact(partition_filters=where, commit_properties=fenced)
+    elif len(table.file_uris()) > CONTROL_MAX_FILES:
+        table.optimize.compact(commit_properties=fenced)
 
 
 def _append_manifest(

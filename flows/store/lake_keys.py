@@ -11,7 +11,8 @@ versions a manifest pins (rows a killed writer left past them are never seen):
 Both are partitioned by `bucket`, the first two hex digits of the SHA-256 of the key (or URI), and
 every file carries min/max statistics: a lookup names the buckets and keys it wants, so the
 dataset skips every other partition's files without opening them, and the rows it reads are the
-run's share of 256 buckets, not the history. `newsdesk compact` keeps the files per bucket few.
+run's share of 256 buckets, not the history. Commits (past flows.store.lake.CONTROL_MAX_FILES)
+and `newsdesk compact` keep the files per bucket few.
 """
 
 from __future__ import annotations

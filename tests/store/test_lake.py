@@ -21,6 +21,7 @@ from flows.errors import WarehouseError
 from flows.records import InputSeen, InputStat
 from flows.store import TABLES, commit_lake, compact_lake, lake_index, read_tables
 from flows.store import lake as lake_module
+from flows.store.lake_keys import bucket_of
 from tests.store.helpers import DAY, make_tables
 
 
@@ -256,3 +257,27 @@ def test_local_and_lake_readers_give_the_same_rows(tmp_path: Path) -> None:
     schema = read_tables(local)["quotes"].schema
     assert schema.field("ingest_date").type == pa.date32()
     assert schema.names == read_tables(_uri(tmp_path))["quotes"].schema.names
+
+
+def test_a_commit_compacts_a_crowded_partition_and_control_table(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(lake_module, "MAX_FILES_PER_PARTITION", 2)
+    monkeypatch.setattr(lake_module, "CONTROL_MAX_FILES", 3)
+    warehouse = _uri(tmp_path)
+    # Documents whose keys share a bucket, so the key table's files pile up in one partition.
+    ids = [f"m{n}" for n in range(4000) if bucket_of(f"m{n}") == bucket_of("m0")][:5]
+    for number, doc_id in enumerate(ids):
+        run = f"r{number}"
+        commit_lake(warehouse, make_tables([doc_id], run=run), run_id=run, partition=DAY)
+    assert _doc_ids(warehouse) == sorted(ids)
+    index = lake_index(warehouse)
+    assert index.known("documents", [ids[0], ids[4], "zz"]) == {ids[0], ids[4]}
+    documents = DeltaTable(f"{warehouse}/documents")
+    assert len(documents.file_uris()) <= 3  # 5 commits, merged when a third file came
+    operations = [entry["operation"] for entry in documents.history()]
+    assert "OPTIMIZE" in operations
+    keys = DeltaTable(f"{warehouse}/_newsdesk/keys")
+    assert "OPTIMIZE" in [entry["operation"] for entry in keys.history()]
+    in_bucket = keys.file_uris(file_pruning_predicate=[("bucket", "=", bucket_of("m0"))])
+    assert len(in_bucket) < 5
