@@ -2,8 +2,8 @@
 
 from flows.store.index import Index, KeyLookup
 from flows.store.lake import commit as commit_lake
-from flows.store.lake import compact as compact_lake
 from flows.store.lake import lake_index
+from flows.store.lake_compact import compact as compact_lake
 from flows.store.location import is_uri, staging_root
 from flows.store.readers import read_tables
 from flows.store.schema import TABLES

@@ -31,7 +31,7 @@ versions (flows.store.lake_keys): partitions (`bucket`, the first two hex digits
 SHA-256) and file statistics prune what is read, so a lookup reads what the run's keys hash to,
 never every key.
 
-Compaction (`compact`) rewrites small files with Delta's OPTIMIZE (same rows), pins the result in
+Compaction (flows.store.lake_compact) rewrites small files with Delta's OPTIMIZE (same rows), pins the result in
 a manifest, then VACUUMs files that no version in the last grace period still needs. A commit also
 compacts a crowded table it writes (the day's partition of a data table, or a control table)
 before it appends, as a fenced version of its own, so opening tables stays cheap between runs of
@@ -40,9 +40,6 @@ before it appends, as a fenced version of its own, so opening tables stays cheap
 
 from __future__ import annotations
 
-import contextlib
-import json
-import math
 import random
 import re
 import time
@@ -57,19 +54,25 @@ import pyarrow.compute as pc
 from flows.errors import WarehouseError
 from flows.records import InputSeen, RunRecord
 from flows.store.lake_keys import (
-    CONTROL,
     INPUTS_SCHEMA,
     KEYS_SCHEMA,
     LakeIndex,
     bucket_of,
 )
-from flows.store.location import hold_before_manifest, storage_options, table_uri
+from flows.store.lake_manifest import (
+    FENCED,
+    INPUTS_TABLE,
+    KEYS_TABLE,
+    append_manifest,
+    at_pin,
+    open_manifest,
+)
+from flows.store.location import hold_before_manifest, storage_options
 from flows.store.schema import TABLES, load_spec
 from flows.store.tables import run_table
 from flows.store.warehouse import (
     MAX_FILES_PER_PARTITION,
     CommitResult,
-    CompactResult,
     StagedRows,
     drop_known_rows,
     unique_rows,
@@ -82,49 +85,19 @@ if TYPE_CHECKING:
 # fast one-article run above all, never loads it.
 _SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$")
 # The control tables, by their path under the warehouse URI (also their name in a manifest).
-KEYS_TABLE = f"{CONTROL}/keys"
-INPUTS_TABLE = f"{CONTROL}/inputs"
-MANIFEST_TABLE = f"{CONTROL}/manifest"
-PINNED = (*TABLES, KEYS_TABLE, INPUTS_TABLE)
-MANIFEST_SCHEMA = pa.schema(
-    [
-        pa.field("manifest", pa.int64(), nullable=False),
-        pa.field("run_id", pa.string(), nullable=False),
-        pa.field("committed_at", pa.timestamp("us", tz="UTC"), nullable=False),
-        pa.field("pins", pa.string(), nullable=False),  # JSON: table -> Delta version
-    ]
-)
-# The commit info key under which a manifest commit carries its pins, so a reader finds the
-# newest manifest in the last commit's info instead of reading the manifest table's files.
-PINS_KEY = "newsdesk.manifest"
 # A commit that loses a race to another writer starts again from the new manifest: this many
 # times in all, after a random pause of up to RETRY_PAUSE_SECONDS * attempt (so that two writers
 # that collided do not collide again).
 COMMIT_ATTEMPTS = 8
 RETRY_PAUSE_SECONDS = 0.5
-# Commits searched back for the newest manifest: all but the last are OPTIMIZE commits of the
-# manifest table itself, one per `compact`.
-_HISTORY = 16
-_SECONDS_PER_HOUR = 3600
 # A control table (keys, inputs) with more files than this is compacted by the commit that finds
 # it so: 256 buckets of 4 files. A one-article commit adds about 3 files, so that happens about
 # every 250 such commits (a day of a 5-minute schedule) and rewrites every key then (a million
 # keys are about 40 MB); a commit of many keys adds a file per bucket, and the rewrite follows
 # the same bound.
 CONTROL_MAX_FILES = 1024
-_FENCED = 0  # max_commit_retries: land on the checked version or fail
 # Tables whose rows belong to a document, and tables keyed in the key table.
 _KEYED = ("documents", "rejects", "runs")
-
-
-@dataclass(frozen=True, slots=True)
-class Manifest:
-    """The newest complete commit: its number (0 before any), the manifest table's version it
-    was read at (the fence for the next manifest) and each table's pinned Delta version."""
-
-    number: int
-    version: int
-    pins: dict[str, int]
 
 
 def commit(
@@ -144,7 +117,7 @@ def commit(
     added per table."""
     from deltalake.exceptions import CommitFailedError, DeltaError  # noqa: PLC0415
 
-    _check_name(run_id)
+    check_run_id(run_id)
     batches: list[StagedRows] = [_InMemory(rows)] if isinstance(rows, Mapping) else list(rows)
     options = storage_options(warehouse)
     for attempt in range(1, COMMIT_ATTEMPTS + 1):
@@ -169,76 +142,6 @@ def commit(
         "committing first",
         path=warehouse,
     )
-
-
-def compact(warehouse: str, *, run_id: str, grace_seconds: float) -> CompactResult:
-    """Rewrite every table's small files into fewer (same rows) and pin them in a manifest,
-    then delete files no version of the last `grace_seconds` still needs (Delta's VACUUM
-    counts whole hours: the grace is rounded up)."""
-    from deltalake import CommitProperties, DeltaTable  # noqa: PLC0415
-    from deltalake.exceptions import CommitFailedError  # noqa: PLC0415
-
-    _check_name(run_id)
-    options = storage_options(warehouse)
-    manifest_table, manifest = open_manifest(warehouse, options, create=False)
-    if manifest_table is None:
-        raise WarehouseError(f"not a newsdesk warehouse: {warehouse}", path=warehouse)
-    before = {name: _file_count(warehouse, name, manifest.pins[name], options) for name in TABLES}
-    pins = dict(manifest.pins)
-    for name in PINNED:
-        table = _at_pin(warehouse, name, manifest.pins[name], options)
-        metrics = table.optimize.compact(
-            commit_properties=CommitProperties(max_commit_retries=_FENCED)
-        )
-        if metrics.get("numFilesRemoved", 0) or table.version() != manifest.pins[name]:
-            pins[name] = table.version()
-    if pins != manifest.pins:
-        try:
-            _append_manifest(manifest_table, manifest, pins, run_id)
-        except CommitFailedError as exc:
-            raise WarehouseError(
-                f"another writer committed during compaction; run it again ({exc})",
-                path=warehouse,
-            ) from exc
-    with contextlib.suppress(CommitFailedError):  # a writer came first: the next compact does it
-        manifest_table.optimize.compact(
-            commit_properties=CommitProperties(max_commit_retries=_FENCED)
-        )
-    hours = math.ceil(grace_seconds / _SECONDS_PER_HOUR)
-    for name in (*PINNED, MANIFEST_TABLE):
-        DeltaTable(table_uri(warehouse, name), storage_options=options).vacuum(
-            retention_hours=hours,
-            dry_run=False,
-            enforce_retention_duration=False,
-            full=True,  # also files a killed writer uploaded but never committed
-        )
-    after = {name: _file_count(warehouse, name, pins[name], options) for name in TABLES}
-    return CompactResult(str(manifest.number + (pins != manifest.pins)), before, after)
-
-
-def open_manifest(
-    warehouse: str, options: dict[str, str], *, create: bool
-) -> tuple[DeltaTable | None, Manifest]:
-    """The manifest table and the newest manifest; with `create`, a warehouse with no tables
-    yet gets them (every table at version 0, empty), the manifest table last."""
-    from deltalake import DeltaTable  # noqa: PLC0415
-    from deltalake.exceptions import TableNotFoundError  # noqa: PLC0415
-
-    try:
-        table = DeltaTable(table_uri(warehouse, MANIFEST_TABLE), storage_options=options)
-    except TableNotFoundError:
-        if not create:
-            return None, Manifest(0, -1, dict.fromkeys(PINNED, 0))
-        _create_tables(warehouse, options)
-        table = DeltaTable(table_uri(warehouse, MANIFEST_TABLE), storage_options=options)
-    for info in table.history(_HISTORY):
-        if PINS_KEY in info:
-            found = json.loads(info[PINS_KEY])
-            pins = {name: int(found["pins"].get(name, 0)) for name in PINNED}
-            return table, Manifest(int(found["manifest"]), table.version(), pins)
-    if table.version() >= _HISTORY:
-        raise WarehouseError(f"no manifest in the last {_HISTORY} commits", path=warehouse)
-    return table, Manifest(0, table.version(), dict.fromkeys(PINNED, 0))
 
 
 @dataclass(frozen=True, slots=True)
@@ -305,7 +208,7 @@ def _commit_once(
             meta=meta,
         )
     _hold_for_tests()
-    _append_manifest(manifest_table, manifest, pins, run_id)
+    append_manifest(manifest_table, manifest, pins, run_id)
     return CommitResult(str(number), added)
 
 
@@ -341,18 +244,6 @@ def _with_partition(table: pa.Table, name: str, partition: date) -> pa.Table:
     return table.cast(load_spec(name).dataset_schema)
 
 
-def _at_pin(warehouse: str, name: str, pin: int, options: dict[str, str]) -> DeltaTable:
-    """The table loaded at its newest version, restored first to its pinned state when versions
-    past the pin exist (rows of a writer that never wrote its manifest)."""
-    from deltalake import CommitProperties, DeltaTable  # noqa: PLC0415
-
-    table = DeltaTable(table_uri(warehouse, name), storage_options=options)
-    if table.version() != pin:
-        table.restore(pin, commit_properties=CommitProperties(max_commit_retries=_FENCED))
-        table = DeltaTable(table_uri(warehouse, name), storage_options=options)
-    return table
-
-
 def _append(
     warehouse: str,
     name: str,
@@ -367,13 +258,13 @@ def _append(
     of it, when crowded); the new version."""
     from deltalake import CommitProperties, write_deltalake  # noqa: PLC0415
 
-    table = _at_pin(warehouse, name, pin, options)
+    table = at_pin(warehouse, name, pin, options)
     _compact_if_crowded(table, day)
     write_deltalake(
         table,
         data,
         mode="append",
-        commit_properties=CommitProperties(custom_metadata=meta, max_commit_retries=_FENCED),
+        commit_properties=CommitProperties(custom_metadata=meta, max_commit_retries=FENCED),
     )
     return table.version()
 
@@ -385,35 +276,13 @@ def _compact_if_crowded(table: DeltaTable, day: date | None) -> None:
     table past CONTROL_MAX_FILES (opening a Delta table reads one log entry per file)."""
     from deltalake import CommitProperties  # noqa: PLC0415
 
-    fenced = CommitProperties(max_commit_retries=_FENCED)
+    fenced = CommitProperties(max_commit_retries=FENCED)
     if day is not None:
         where = [("ingest_date", "=", day.isoformat())]
         if len(table.file_uris(file_pruning_predicate=where)) > MAX_FILES_PER_PARTITION:
             table.optimize.compact(partition_filters=where, commit_properties=fenced)
     elif len(table.file_uris()) > CONTROL_MAX_FILES:
         table.optimize.compact(commit_properties=fenced)
-
-
-def _append_manifest(
-    table: DeltaTable, manifest: Manifest, pins: dict[str, int], run_id: str
-) -> None:
-    """The commit point: a manifest row appended exactly on the version the writer read."""
-    from deltalake import CommitProperties, write_deltalake  # noqa: PLC0415
-
-    number = manifest.number + 1
-    body = json.dumps({"manifest": number, "pins": pins}, sort_keys=True)
-    row = pa.Table.from_pylist(
-        [{"manifest": number, "run_id": run_id, "committed_at": datetime.now(UTC), "pins": body}],
-        schema=MANIFEST_SCHEMA,
-    )
-    write_deltalake(
-        table,
-        row,
-        mode="append",
-        commit_properties=CommitProperties(
-            custom_metadata={PINS_KEY: body}, max_commit_retries=_FENCED
-        ),
-    )
 
 
 def _key_rows(keys: dict[str, list[str]], number: int) -> pa.Table:
@@ -440,39 +309,6 @@ def _input_rows(inputs: Sequence[InputSeen], number: int) -> pa.Table:
     return pa.Table.from_pylist(rows, schema=INPUTS_SCHEMA)
 
 
-def _create_tables(warehouse: str, options: dict[str, str]) -> None:
-    """Every table at version 0 (empty), the manifest table last: a warehouse whose manifest
-    table exists has all its tables. `ignore`: a concurrent writer may create them too."""
-    from deltalake import DeltaTable  # noqa: PLC0415
-    from deltalake.exceptions import DeltaError  # noqa: PLC0415
-
-    schemas: dict[str, tuple[pa.Schema, list[str]]] = {
-        name: (load_spec(name).dataset_schema, [c.name for c in load_spec(name).partitioning])
-        for name in TABLES
-    }
-    schemas[KEYS_TABLE] = (KEYS_SCHEMA, ["bucket"])
-    schemas[INPUTS_TABLE] = (INPUTS_SCHEMA, ["bucket"])
-    schemas[MANIFEST_TABLE] = (MANIFEST_SCHEMA, [])
-    for name, (schema, partition_by) in schemas.items():
-        try:
-            DeltaTable.create(
-                table_uri(warehouse, name),
-                schema,
-                mode="ignore",
-                partition_by=partition_by or None,
-                storage_options=options,
-            )
-        except (DeltaError, OSError) as exc:
-            raise WarehouseError(f"cannot create table {name}: {exc}", path=warehouse) from exc
-
-
-def _file_count(warehouse: str, name: str, version: int, options: dict[str, str]) -> int:
-    from deltalake import DeltaTable  # noqa: PLC0415
-
-    table = DeltaTable(table_uri(warehouse, name), version=version, storage_options=options)
-    return len(table.file_uris())
-
-
 def _hold_for_tests() -> None:
     """The crash point tests wait for: tables written, manifest not (see location)."""
     hold = hold_before_manifest()
@@ -483,7 +319,7 @@ def _hold_for_tests() -> None:
         time.sleep(1)
 
 
-def _check_name(value: str) -> None:
+def check_run_id(value: str) -> None:
     if not _SAFE_NAME.match(value) or ".." in value:
         raise WarehouseError(f"unsafe run id: {value!r}")
 

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 import pyarrow as pa
 
 from flows.errors import UsageError
-from flows.store.lake import open_manifest
+from flows.store.lake_manifest import open_manifest
 from flows.store.location import is_uri, storage_options, table_uri
 from flows.store.schema import TABLES, load_spec
 from flows.store.warehouse import pinned_snapshot

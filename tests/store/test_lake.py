@@ -19,7 +19,7 @@ from deltalake import DeltaTable
 
 from flows.errors import WarehouseError
 from flows.records import InputSeen, InputStat
-from flows.store import TABLES, commit_lake, compact_lake, lake_index, read_tables
+from flows.store import TABLES, commit_lake, compact_lake, lake_index, lake_manifest, read_tables
 from flows.store import lake as lake_module
 from flows.store.lake_keys import bucket_of
 from tests.store.helpers import DAY, make_tables
@@ -123,7 +123,7 @@ def _kill_before_manifest(monkeypatch: pytest.MonkeyPatch) -> None:
     def die(*args: object, **kwargs: object) -> None:
         raise _Killed
 
-    monkeypatch.setattr(lake_module, "_append_manifest", die)
+    monkeypatch.setattr(lake_module, "append_manifest", die)
 
 
 def test_a_writer_killed_before_its_manifest_leaves_the_previous_state(
@@ -160,7 +160,7 @@ def test_a_writer_that_loses_the_race_recommits_without_duplicates(
     writes or its manifest fail), starts again from B's manifest and adds only its own rows."""
     warehouse = _uri(tmp_path)
     commit_lake(warehouse, make_tables(["a1"]), run_id="r0", partition=DAY)
-    real_open: Callable[..., Any] = lake_module.open_manifest
+    real_open: Callable[..., Any] = lake_manifest.open_manifest
     calls = {"n": 0}
 
     def stale_then_real(*args: Any, **kwargs: Any) -> Any:
