@@ -31,11 +31,11 @@ versions (flows.store.lake_keys): partitions (`bucket`, the first two hex digits
 SHA-256) and file statistics prune what is read, so a lookup reads what the run's keys hash to,
 never every key.
 
-Compaction (flows.store.lake_compact) rewrites small files with Delta's OPTIMIZE (same rows), pins the result in
-a manifest, then VACUUMs files that no version in the last grace period still needs. A commit also
-compacts a crowded table it writes (the day's partition of a data table, or a control table)
-before it appends, as a fenced version of its own, so opening tables stays cheap between runs of
-`compact`; only `compact` deletes files.
+Compaction (flows.store.lake_compact) rewrites small files with Delta's OPTIMIZE (same rows),
+pins the result in a manifest, then VACUUMs files that no version in the last grace period still
+needs. A commit also compacts a crowded table it writes (the day's partition of a data table, or
+a control table) before it appends, as a fenced version of its own, so opening tables stays cheap
+between runs of `compact`; only `compact` deletes files.
 """
 
 from __future__ import annotations
