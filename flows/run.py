@@ -9,8 +9,9 @@ cost a run 15-20 CPU-seconds (its imports and database start-up), and importing 
 `runs` table, committed with its rows, and the tables are the same.
 
 Batches run in this process or in worker processes (flows.workers); each stages its rows in the
-warehouse's staging area and returns paths and counts, so a run holds one batch in memory at a
-time, whatever the size of its inbox, and the commit streams the staged batches into the tables.
+warehouse's staging area (for a warehouse URI, a folder on this machine: flows.store.location) and
+returns paths and counts, so a run holds one batch in memory at a time, whatever the size of its
+inbox, and the commit streams the staged batches into the tables.
 """
 
 from __future__ import annotations

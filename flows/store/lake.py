@@ -51,6 +51,7 @@ from typing import TYPE_CHECKING
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from flows import interrupts
 from flows.errors import WarehouseError
 from flows.records import InputSeen, RunRecord
 from flows.store.lake_keys import (
@@ -208,7 +209,8 @@ def _commit_once(
             meta=meta,
         )
     _hold_for_tests()
-    append_manifest(manifest_table, manifest, pins, run_id)
+    with interrupts.deferred():  # a signal here waits until readers can see the commit
+        append_manifest(manifest_table, manifest, pins, run_id)
     return CommitResult(str(number), added)
 
 
