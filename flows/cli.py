@@ -80,7 +80,7 @@ def _parser() -> argparse.ArgumentParser:
     check = commands.add_parser(
         "validate", help="check a warehouse: files, keys, orphans, offsets, links and snapshot"
     )
-    check.add_argument("--warehouse", metavar="DIR", help="warehouse root (default: warehouse)")
+    check.add_argument("--warehouse", metavar="DIR|URI", help=_WAREHOUSE_HELP)
     return parser
 
 
@@ -183,14 +183,10 @@ def _validate(args: argparse.Namespace) -> int:
     from flows.store import validate  # noqa: PLC0415 - pyarrow loads only for this command
 
     settings = load_settings({"warehouse": args.warehouse})
-    if settings.warehouse_uri is not None:
-        raise UsageError(
-            f"object-storage warehouses are not validated yet: {settings.warehouse_uri}"
-        )
     root = settings.warehouse
-    if not root.is_dir():
+    if settings.warehouse_uri is None and not root.is_dir():
         raise UsageError(f"no such warehouse folder: {root}", path=str(root))
-    report = validate(root)
+    report = validate(settings.warehouse_uri or root)
     print("\n".join(report.lines()))
     return EXIT_OK if report.valid else EXIT_FAILED
 
