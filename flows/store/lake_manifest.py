@@ -118,7 +118,7 @@ def create_tables(warehouse: str, options: dict[str, str]) -> None:
     """Every table at version 0 (empty), the manifest table last: a warehouse whose manifest
     table exists has all its tables. `ignore`: a concurrent writer may create them too."""
     from deltalake import DeltaTable  # noqa: PLC0415
-    from deltalake.exceptions import DeltaError  # noqa: PLC0415
+    from deltalake.exceptions import CommitFailedError, DeltaError  # noqa: PLC0415
 
     schemas: dict[str, tuple[pa.Schema, list[str]]] = {
         name: (load_spec(name).dataset_schema, [c.name for c in load_spec(name).partitioning])
@@ -136,6 +136,8 @@ def create_tables(warehouse: str, options: dict[str, str]) -> None:
                 partition_by=partition_by or None,
                 storage_options=options,
             )
+        except CommitFailedError:
+            raise  # another writer created it at the same moment: the commit starts again
         except (DeltaError, OSError) as exc:
             raise WarehouseError(f"cannot create table {name}: {exc}", path=warehouse) from exc
 
