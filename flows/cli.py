@@ -27,12 +27,13 @@ from flows import __version__, interrupts
 from flows.environment import quiet_prefect
 from flows.errors import NewsdeskError, UsageError
 from flows.interrupts import Interrupted
-from flows.settings import Settings, load_settings
+from flows.settings import Settings, load_settings, warehouse_location
 
 if TYPE_CHECKING:
     from flows.run import Progress, RunSummary
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+_WAREHOUSE_HELP = "a directory, or a URI such as s3://bucket/prefix (default: warehouse)"
 
 
 class _Parser(argparse.ArgumentParser):
@@ -46,7 +47,7 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     ingest = commands.add_parser("ingest", help="ingest files, directories or globs")
     ingest.add_argument("paths", nargs="+", metavar="PATH", help="file, directory or glob")
-    ingest.add_argument("--warehouse", metavar="DIR", help="output root (default: warehouse)")
+    ingest.add_argument("--warehouse", metavar="DIR|URI", help=_WAREHOUSE_HELP)
     ingest.add_argument("--batch-size", type=int, metavar="N", help="documents per task")
     ingest.add_argument(
         "--workers", type=int, metavar="N", help="worker processes (default: one per core)"
@@ -65,7 +66,7 @@ def _parser() -> argparse.ArgumentParser:
         "serve", help="ingest an inbox folder on a schedule, one run at a time (Prefect server)"
     )
     serve.add_argument("--inbox", required=True, metavar="DIR", help="folder to ingest each run")
-    serve.add_argument("--warehouse", metavar="DIR", help="output root (default: warehouse)")
+    serve.add_argument("--warehouse", metavar="DIR|URI", help=_WAREHOUSE_HELP)
     when = serve.add_mutually_exclusive_group(required=True)
     when.add_argument("--cron", metavar="EXPR", help='cron schedule, e.g. "*/5 * * * *"')
     when.add_argument("--interval", type=float, metavar="SECONDS", help="run every SECONDS")
@@ -88,11 +89,11 @@ def _parser() -> argparse.ArgumentParser:
     compact = commands.add_parser(
         "compact", help="merge each partition's small files into one (same rows, one commit)"
     )
-    compact.add_argument("--warehouse", metavar="DIR", help="warehouse root (default: warehouse)")
+    compact.add_argument("--warehouse", metavar="DIR|URI", help=_WAREHOUSE_HELP)
     check = commands.add_parser(
         "validate", help="check a warehouse: files, keys, orphans, offsets, links and snapshot"
     )
-    check.add_argument("--warehouse", metavar="DIR", help="warehouse root (default: warehouse)")
+    check.add_argument("--warehouse", metavar="DIR|URI", help=_WAREHOUSE_HELP)
     _analyst_commands(commands)
     return parser
 
@@ -102,7 +103,7 @@ def _analyst_commands(commands: Any) -> None:
         "query", help="run SQL on the tables and views of a warehouse (DuckDB)"
     )
     query.add_argument("sql", metavar="SQL", help='the SQL; "-" reads it from stdin')
-    query.add_argument("--warehouse", metavar="DIR", help="warehouse root (default: warehouse)")
+    query.add_argument("--warehouse", metavar="DIR|URI", help=_WAREHOUSE_HELP)
     query.add_argument(
         "--format",
         default="table",
@@ -116,12 +117,12 @@ def _analyst_commands(commands: Any) -> None:
     report = commands.add_parser(
         "report", help="write a self-contained HTML report with charts of a warehouse"
     )
-    report.add_argument("--warehouse", metavar="DIR", help="warehouse root (default: warehouse)")
+    report.add_argument("--warehouse", metavar="DIR|URI", help=_WAREHOUSE_HELP)
     report.add_argument("--out", required=True, metavar="FILE", help="the HTML file to write")
     stats = commands.add_parser(
         "stats", help="rows, files and partitions per table, last runs, rejects by reason"
     )
-    stats.add_argument("--warehouse", metavar="DIR", help="warehouse root (default: warehouse)")
+    stats.add_argument("--warehouse", metavar="DIR|URI", help=_WAREHOUSE_HELP)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -196,7 +197,8 @@ def _serve(args: argparse.Namespace) -> int:
     settings = _settings(args)
     # Runs start in processes of their own: paths are made absolute, so that they name the same
     # folders whatever directory a run starts in, and the same source_uri on every run.
-    settings = replace(settings, warehouse=settings.warehouse.absolute())
+    if settings.warehouse_uri is None:
+        settings = replace(settings, warehouse=settings.warehouse.absolute())
     schedule = schedule_for(cron=args.cron, interval=args.interval)
     require_server()
     name = args.name or SERVED_DEPLOYMENT
@@ -207,14 +209,19 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _compact(args: argparse.Namespace) -> int:
-    from flows.store import compact  # noqa: PLC0415 - pyarrow loads only for this command
+    # pyarrow (and deltalake, for a URI) load only for this command.
+    from flows.store import compact, compact_lake  # noqa: PLC0415
 
     settings = load_settings({"warehouse": args.warehouse})
-    root = settings.warehouse
-    if not (root / ".newsdesk").is_dir():
-        raise UsageError(f"not a newsdesk warehouse: {root}", path=str(root))
     stamp = f"{datetime.now(UTC):%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:8]}"
-    done = compact(root, run_id=f"compact-{stamp}", grace_seconds=settings.snapshot_grace_seconds)
+    grace = settings.snapshot_grace_seconds
+    if settings.warehouse_uri is not None:
+        done = compact_lake(settings.warehouse_uri, run_id=f"compact-{stamp}", grace_seconds=grace)
+    else:
+        root = settings.warehouse
+        if not (root / ".newsdesk").is_dir():
+            raise UsageError(f"not a newsdesk warehouse: {root}", path=str(root))
+        done = compact(root, run_id=f"compact-{stamp}", grace_seconds=grace)
     for name, before in done.files_before.items():
         print(f"{name}: {before} -> {done.files_after[name]} files")
     return EXIT_OK
@@ -223,10 +230,11 @@ def _compact(args: argparse.Namespace) -> int:
 def _validate(args: argparse.Namespace) -> int:
     from flows.store import validate  # noqa: PLC0415 - pyarrow loads only for this command
 
-    root = load_settings({"warehouse": args.warehouse}).warehouse
-    if not root.is_dir():
+    settings = load_settings({"warehouse": args.warehouse})
+    root = settings.warehouse
+    if settings.warehouse_uri is None and not root.is_dir():
         raise UsageError(f"no such warehouse folder: {root}", path=str(root))
-    report = validate(root)
+    report = validate(settings.warehouse_uri or root)
     print("\n".join(report.lines()))
     return EXIT_OK if report.valid else EXIT_FAILED
 
@@ -241,7 +249,7 @@ def _query(args: argparse.Namespace) -> int:
         raise UsageError("--max-rows must be 0 or more")
     if args.format == "parquet" and args.out is None and sys.stdout.isatty():
         raise UsageError("parquet is binary: use --out FILE or redirect stdout")
-    con = analyst.connect(load_settings({"warehouse": args.warehouse}).warehouse)
+    con = analyst.connect(warehouse_location(load_settings({"warehouse": args.warehouse})))
     try:
         table = analyst.run_query(con, sql)
     finally:
@@ -259,7 +267,7 @@ def _query(args: argparse.Namespace) -> int:
 def _report(args: argparse.Namespace) -> int:
     from flows import analyst  # noqa: PLC0415 - DuckDB and pyarrow load only for these commands
 
-    root = load_settings({"warehouse": args.warehouse}).warehouse
+    root = warehouse_location(load_settings({"warehouse": args.warehouse}))
     html = analyst.render_report(root, generated_at=datetime.now(UTC))
     _emit(html.encode(), args.out)
     print(f"newsdesk: report of {root} written to {args.out}", file=sys.stderr)
@@ -269,7 +277,7 @@ def _report(args: argparse.Namespace) -> int:
 def _stats(args: argparse.Namespace) -> int:
     from flows import analyst  # noqa: PLC0415 - DuckDB and pyarrow load only for these commands
 
-    root = load_settings({"warehouse": args.warehouse}).warehouse
+    root = warehouse_location(load_settings({"warehouse": args.warehouse}))
     text = analyst.warehouse_stats(root, width=shutil.get_terminal_size().columns)
     _emit(f"{text}\n".encode(), None)
     return EXIT_OK

@@ -41,7 +41,7 @@ from flows.run import (  # noqa: E402
     process_batch_step,
 )
 from flows.settings import Settings  # noqa: E402
-from flows.store import Index, RunInfo  # noqa: E402
+from flows.store import KeyLookup, RunInfo  # noqa: E402
 
 # Each run's figures are a table artifact under this key: the UI lists a key's history.
 ARTIFACT_KEY = "newsdesk-run"
@@ -60,7 +60,7 @@ commit_task = task(
 
 @contextlib.contextmanager
 def _prefect_batches(
-    jobs: list[BatchJob], settings: Settings, run: RunInfo, index: Index, count: int
+    jobs: list[BatchJob], settings: Settings, run: RunInfo, index: KeyLookup, count: int
 ) -> Iterator[Iterator[BatchOutput]]:
     """Batches as Prefect task runs of this flow run: called one after another, submitted to a
     ProcessPoolTaskRunner of `count` worker processes, or to the Dask cluster the settings

@@ -10,8 +10,9 @@ cost a run 15-20 CPU-seconds (its imports and database start-up), and importing 
 
 Batches run in this process, in worker processes (flows.workers) or on the workers of an
 existing Dask cluster (flows.cluster, with a Dask address); each stages its rows in the
-warehouse's staging area and returns paths and counts, so a run holds one batch in memory at a
-time, whatever the size of its inbox, and the commit streams the staged batches into the tables.
+warehouse's staging area (for a warehouse URI, a folder on this machine: flows.store.location)
+and returns paths and counts, so a run holds one batch in memory at a time, whatever the size of
+its inbox, and the commit streams the staged batches into the tables.
 """
 
 from __future__ import annotations
@@ -33,16 +34,19 @@ from flows import __version__, interrupts, sources, workers
 from flows.nlp import get_nlp
 from flows.pipeline import process_batch
 from flows.records import InputSeen, RunRecord
-from flows.settings import Settings
+from flows.settings import Settings, warehouse_location
 from flows.store import (
-    Index,
+    KeyLookup,
     RunInfo,
     StagedBatch,
     build_tables,
     commit,
+    commit_lake,
+    lake_index,
     open_index,
     stage_tables,
     staging_area,
+    staging_root,
 )
 
 Progress = Callable[[int, int], None]  # (inputs done so far, inputs in all)
@@ -95,7 +99,7 @@ class BatchOutput:
 
 
 def process_batch_step(
-    job: BatchJob, settings: Settings, run: RunInfo, index: Index
+    job: BatchJob, settings: Settings, run: RunInfo, index: KeyLookup
 ) -> BatchOutput:
     """Read, parse and extract one batch of inputs, and stage its rows; look up only its own
     doc_ids."""
@@ -124,6 +128,15 @@ def commit_step(
     record: RunRecord,
 ) -> dict[str, int]:
     """Commit the run's staged rows, its inputs' stats and its `runs` row in one atomic step."""
+    if settings.warehouse_uri is not None:
+        return commit_lake(
+            settings.warehouse_uri,
+            staged,
+            run_id=run.run_id,
+            partition=run.started_at.date(),
+            inputs=seen,
+            run=record,
+        ).added
     done = commit(
         settings.warehouse,
         staged,
@@ -157,14 +170,14 @@ def _commit_retrying(
 
 
 BatchRunner = Callable[
-    [list[BatchJob], Settings, RunInfo, Index, int],
+    [list[BatchJob], Settings, RunInfo, KeyLookup, int],
     contextlib.AbstractContextManager[Iterator[BatchOutput]],
 ]
 
 
 @contextlib.contextmanager
 def _plain_batches(
-    jobs: list[BatchJob], settings: Settings, run: RunInfo, index: Index, count: int
+    jobs: list[BatchJob], settings: Settings, run: RunInfo, index: KeyLookup, count: int
 ) -> Iterator[Iterator[BatchOutput]]:
     """Batches as plain calls: in this process, in `count` worker processes, or as tasks on
     the Dask cluster the settings name."""
@@ -204,10 +217,12 @@ def _cluster_batches(
             yield outputs
 
 
-def cluster_jobs(jobs: list[BatchJob], settings: Settings) -> tuple[list[BatchJob], Index]:
+def cluster_jobs(jobs: list[BatchJob], settings: Settings) -> tuple[list[BatchJob], KeyLookup]:
     """The jobs and the index as a worker with another working directory needs them: absolute
     paths to read inputs, stage rows and look up doc_ids (rows keep the inputs' paths as
-    given), and a check of those paths first."""
+    given), and a check of those paths first. (A warehouse URI's index is its key table, which
+    a worker opens by the URI; its staging folder is on the calling machine, so its workers
+    must share that machine's file system too, and the path check says so when they do not.)"""
     portable = [
         replace(
             job,
@@ -217,6 +232,8 @@ def cluster_jobs(jobs: list[BatchJob], settings: Settings) -> tuple[list[BatchJo
         )
         for job in jobs
     ]
+    if settings.warehouse_uri is not None:
+        return portable, lake_index(settings.warehouse_uri)
     return portable, open_index(settings.warehouse.absolute())
 
 
@@ -271,7 +288,14 @@ def _ingest_refs(
     started = datetime.now(UTC)
     clock = time.perf_counter()
     run = RunInfo(f"{started:%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:8]}", started)
-    index = open_index(settings.warehouse)
+    index: KeyLookup
+    if settings.warehouse_uri is None:
+        index, staging_in = open_index(settings.warehouse), settings.warehouse
+    else:
+        # Object storage has no rename or link: batches stage on this machine, and the commit
+        # uploads the rows once (flows.store.location.staging_root).
+        uri = settings.warehouse_uri
+        index, staging_in = lake_index(uri), staging_root(uri)
     unchanged = index.unchanged(sources.stat_sources(refs))
     todo = [ref for ref in refs if ref.uri not in unchanged]
     report = progress or _no_progress
@@ -283,7 +307,7 @@ def _ingest_refs(
     seen: list[InputSeen] = []
     reasons: Counter[str] = Counter()
     processes: set[int] = set()
-    with staging_area(settings.warehouse, run.run_id) as staging:
+    with staging_area(staging_in, run.run_id) as staging:
         jobs = [
             BatchJob(batch, number, str(staging))
             for number, batch in enumerate(sources.iter_batches(todo, settings.batch_size))
@@ -316,7 +340,7 @@ def _ingest_refs(
     figures.append({"what": "worker processes", "value": len(processes)})
     steps.report(run.run_id, figures, _log_line(run.run_id, added, skipped))
     return RunSummary(
-        run.run_id, str(settings.warehouse), len(refs), skipped, added, len(processes)
+        run.run_id, warehouse_location(settings), len(refs), skipped, added, len(processes)
     )
 
 

@@ -16,6 +16,9 @@ _TRUE = frozenset({"1", "true", "yes", "on"})
 _FALSE = frozenset({"0", "false", "no", "off"})
 # A scheduler address as distributed takes it: protocol, host (a name, IPv4 or [IPv6]), port.
 _SCHEDULER_ADDRESS = re.compile(r"(tcp|tls|ws|wss|ucx)://(\[[0-9a-fA-F:.]+\]|[\w.-]+):\d{1,5}")
+# A warehouse given with a scheme (s3://bucket/prefix, file:///abs/path...) is a URI of an
+# object store, written as Delta tables (flows.store.lake); any other value is a directory.
+_URI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,6 +26,9 @@ class Settings:
     """Everything a run may be told; built once at the edge and passed down as a value."""
 
     warehouse: Path = Path("warehouse")
+    # Set instead of `warehouse` when the warehouse is given as a URI (see _URI): then it is the
+    # warehouse, and `warehouse` is unused. Credentials never live here (flows.store.location).
+    warehouse_uri: str | None = None
     # Documents per Prefect task: large enough that engine overhead vanishes next to the NLP
     # (about 1 s per seed-sized article), small enough that progress moves and retries are cheap.
     batch_size: int = 16
@@ -64,10 +70,17 @@ class Settings:
             raise UsageError(f"max bytes must be at least 1, not {self.max_bytes}")
         if self.doc_time_budget_seconds < 1 or self.doc_memory_budget_mb < 1:
             raise UsageError("document budgets must be at least 1 second and 1 MiB")
+        if self.warehouse_uri is not None and not _URI.match(self.warehouse_uri):
+            raise UsageError(f"not a warehouse URI: {self.warehouse_uri!r}")
         if self.snapshot_grace_seconds < 0:
             raise UsageError(
                 f"snapshot grace must be 0 seconds or more, not {self.snapshot_grace_seconds}"
             )
+
+
+def warehouse_location(settings: Settings) -> str:
+    """The warehouse as the user named it: its URI, or its directory."""
+    return settings.warehouse_uri or str(settings.warehouse)
 
 
 def load_settings(
@@ -89,7 +102,12 @@ def load_settings(
         if value is not None:
             values[name] = value
     if "warehouse" in values:
-        values["warehouse"] = Path(str(values["warehouse"]))
+        location = str(values.pop("warehouse"))
+        if _URI.match(location):
+            values["warehouse_uri"] = location.rstrip("/")
+        else:
+            values["warehouse"] = Path(location)
+            values.pop("warehouse_uri", None)  # the directory named last (a flag) wins
     return Settings(**values)  # type: ignore[arg-type]
 
 

@@ -141,6 +141,7 @@ IMPORT_RULES: dict[str, frozenset[str]] = {
     # Dask: the cluster seam holds the plain client; the Prefect layer its task runner.
     "distributed": frozenset({"flows.cluster"}),
     "prefect_dask": frozenset({"flows.flow"}),
+    "deltalake": frozenset({"flows.store"}),  # object-storage tables are the warehouse's job
     # The Prefect layer sits on top of everything; scheduled runs (deploy) wrap the flow.
     "flows.flow": frozenset({"flows.deploy", "flows.cli", "flows.run"}),
     "flows.run": frozenset({"flows.flow", "flows.deploy", "flows.cli"}),
@@ -305,8 +306,17 @@ def check_file_system(module: Module) -> list[str]:
 # --- rule: environment, clock and chance stay at the edges ---------------------------------------
 
 _ENVIRONMENT = frozenset({"os.environ", "os.environb", "os.getenv", "os.putenv", "os.unsetenv"})
+# store.location reads the standard AWS_* variables as every AWS client does, so credentials
+# never pass through Settings (whose values land in the runs table) or a task's arguments.
 _ENVIRONMENT_USERS = frozenset(
-    {"flows.settings", "flows.environment", "flows.cli", "flows.flow", "flows.run"}
+    {
+        "flows.settings",
+        "flows.environment",
+        "flows.cli",
+        "flows.flow",
+        "flows.run",
+        "flows.store.location",
+    }
 )
 _CLOCK = frozenset(
     {
@@ -494,6 +504,7 @@ VIOLATIONS: list[tuple[str, str, str, str]] = [
     ("imports", "flows.flow", "import pyarrow.parquet as pq\n", "imports pyarrow.parquet"),
     ("imports", "flows.entities.extract", "from pyarrow import parquet\n", "pyarrow.parquet"),
     ("imports", "flows.store.tables", "import duckdb\n", "imports duckdb"),
+    ("imports", "flows.run", "from deltalake import DeltaTable\n", "imports deltalake"),
     ("imports", "flows.store.warehouse", "from flows.flow import ingest\n", "flows.flow"),
     ("imports", "flows.pipeline", "from flows import cli\n", "imports flows.cli"),
     ("imports", "flows.html.page", "def f():\n    import flows.cli\n", "flows.cli"),
@@ -582,6 +593,7 @@ ALLOWED: list[tuple[str, str, str]] = [
     ("file_system", "flows.deploy", "import os\nos.path.isdir(inbox)\n"),
     ("file_system", "flows.normalize", "text.replace('a', 'b')\n"),
     ("impure", "flows.settings", "import os\nos.environ.get('NEWSDESK_X')\n"),
+    ("impure", "flows.store.location", "import os\nos.environ.get('AWS_REGION')\n"),
     ("impure", "flows.flow", "import uuid\nuuid.uuid4()\n"),
     (
         "init",

@@ -15,6 +15,7 @@ from flows.errors import ClusterError, UsageError
 from flows.run import BatchJob, cluster_jobs
 from flows.settings import Settings, load_settings
 from flows.sources import SourceRef, read_source
+from flows.store import Index
 
 
 @dataclass(frozen=True)
@@ -69,6 +70,7 @@ def test_jobs_for_a_cluster_carry_absolute_paths_and_keep_the_uris(
     )
     assert portable.staging == str(tmp_path / "w" / ".newsdesk" / "s" / "r")
     assert (portable.number, portable.on_cluster, job.on_cluster) == (3, True, False)
+    assert isinstance(index, Index)
     assert index.path == tmp_path / "w" / ".newsdesk" / "index.sqlite"
 
 

@@ -95,3 +95,30 @@ def test_settings_are_frozen() -> None:
     settings = load_settings({}, env={})
     with pytest.raises(dataclasses.FrozenInstanceError):
         settings.batch_size = 2  # type: ignore[misc]  # the assignment is what is under test
+
+
+@pytest.mark.parametrize(
+    ("flags", "env", "uri", "directory"),
+    [
+        ({"warehouse": "s3://bucket/news/"}, {}, "s3://bucket/news", Path("warehouse")),
+        ({}, {"NEWSDESK_WAREHOUSE": "s3://bucket/p"}, "s3://bucket/p", Path("warehouse")),
+        ({}, {"NEWSDESK_WAREHOUSE": "file:///srv/lake"}, "file:///srv/lake", Path("warehouse")),
+        # a directory given as a flag beats a URI in the environment
+        ({"warehouse": "here"}, {"NEWSDESK_WAREHOUSE": "s3://bucket/p"}, None, Path("here")),
+        ({"warehouse": "s3:/not-a-uri"}, {}, None, Path("s3:/not-a-uri")),
+    ],
+)
+def test_a_warehouse_with_a_scheme_is_a_uri(
+    flags: dict[str, object], env: dict[str, str], uri: str | None, directory: Path
+) -> None:
+    from flows.settings import warehouse_location
+
+    settings = load_settings(flags, env=env)
+    assert settings.warehouse_uri == uri
+    assert settings.warehouse == directory
+    assert warehouse_location(settings) == (uri or str(directory))
+
+
+def test_a_uri_setting_must_be_a_uri() -> None:
+    with pytest.raises(UsageError, match="not a warehouse URI"):
+        Settings(warehouse_uri="bucket/news")

@@ -33,7 +33,7 @@ class Chart:
     numbers: pa.Table
 
 
-def render_report(warehouse: Path, *, generated_at: dt.datetime) -> str:
+def render_report(warehouse: str | Path, *, generated_at: dt.datetime) -> str:
     """The report's HTML for a warehouse, read from one pinned snapshot."""
     con = connect(warehouse)
     try:
@@ -178,7 +178,7 @@ def _text(value: Any) -> str:
 
 
 def _page(
-    warehouse: Path, totals: dict[str, int], charts: list[Chart], generated_at: dt.datetime
+    warehouse: str | Path, totals: dict[str, int], charts: list[Chart], generated_at: dt.datetime
 ) -> str:
     tiles = "".join(
         f'<div class="tile"><span class="n">{n:,}</span><span class="k">{escape(k)}</span></div>'

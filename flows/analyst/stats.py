@@ -11,9 +11,10 @@ import pyarrow as pa
 from flows.analyst.output import to_text_table
 from flows.analyst.tables import TableFiles, register_tables
 from flows.analyst.words import STATS_LAST_RUNS
+from flows.store import is_uri
 
 
-def warehouse_stats(warehouse: Path, *, width: int) -> str:
+def warehouse_stats(warehouse: str | Path, *, width: int) -> str:
     """Rows and files per table, rows and files per partition, the last runs, rejects by
     reason: all from one pinned snapshot."""
     con = duckdb.connect()
@@ -28,7 +29,10 @@ def warehouse_stats(warehouse: Path, *, width: int) -> str:
     finally:
         con.close()
     snapshot = tables[0].snapshot
-    pinned = "nothing committed yet" if snapshot is None else f"snapshot {snapshot.name}"
+    if is_uri(str(warehouse)):
+        pinned = "its newest manifest"
+    else:
+        pinned = "nothing committed yet" if snapshot is None else f"snapshot {snapshot.name}"
     out = [f"Warehouse {warehouse} ({pinned})"]
     for title, table in sections:
         out += ["", title, to_text_table(table, width=width, max_rows=table.num_rows)]

@@ -23,7 +23,7 @@ import pyarrow as pa
 
 from flows.analyst.words import PARTITION_GLOB
 from flows.errors import UsageError
-from flows.store import TABLES, load_spec, pinned_snapshot
+from flows.store import TABLES, is_uri, load_spec, pinned_snapshot, read_tables
 
 # Partition column types of schemas/, in Arrow and in DuckDB: a partition value lives in the
 # path, so without them a reader would see `ingest_date` as a string (or a pandas category).
@@ -65,10 +65,15 @@ def register_tables(
 ) -> tuple[TableFiles, ...]:
     """Create one view per table of a warehouse in `con`, all from one pinned snapshot; returns
     the files each view reads."""
-    if isinstance(warehouse, str) and "://" in warehouse:
-        # Object storage: the store pins the tables' versions and hands them over as Arrow
-        # datasets, e.g. register_datasets(con, flows.store.read_tables(warehouse)).
-        raise UsageError(f"not a local warehouse folder: {warehouse}", path=warehouse)
+    if is_uri(str(warehouse)):
+        # Object storage: the store pins every table to the newest manifest and hands them over
+        # as Arrow datasets (their files are the pinned Delta versions' files).
+        datasets = read_tables(str(warehouse))
+        register_datasets(con, datasets)
+        return tuple(
+            TableFiles(name, tuple(Path(f) for f in getattr(datasets[name], "files", ())), None)
+            for name in TABLES
+        )
     tables = table_files(snapshot_of(Path(warehouse)))
     for table in tables:
         if table.files:

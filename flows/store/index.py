@@ -24,6 +24,7 @@ import sqlite3
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import closing, contextmanager
 from pathlib import Path
+from typing import Protocol
 
 from flows.records import InputSeen, InputStat
 
@@ -41,6 +42,15 @@ create table if not exists inputs (
 ) without rowid;
 create table if not exists state (name text primary key, value text not null) without rowid;
 """
+
+
+class KeyLookup(Protocol):
+    """What batch tasks and commits ask a warehouse (this SQLite index, or the key and input
+    tables of an object-storage warehouse: flows.store.lake.LakeIndex)."""
+
+    def known(self, table: str, keys: Iterable[str]) -> frozenset[str]: ...
+
+    def unchanged(self, stats: Sequence[InputStat]) -> frozenset[str]: ...
 
 
 class Index:

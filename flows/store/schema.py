@@ -53,6 +53,15 @@ class TableSpec:
             metadata={"newsdesk.table": self.name, "newsdesk.schema_version": str(self.version)},
         )
 
+    @property
+    def dataset_schema(self) -> pa.Schema:
+        """The schema readers see: the file's columns, then the partition columns (from the
+        path of a local file, a column of a Delta table)."""
+        schema = self.arrow_schema
+        for c in self.partitioning:
+            schema = schema.append(pa.field(c.name, _TYPES[c.type], nullable=False))
+        return schema
+
 
 def schema_files() -> Traversable:
     """The folder of table contracts, read through importlib.resources."""

@@ -70,15 +70,20 @@ class Report:
         return out
 
 
-def validate(root: Path) -> Report:
-    """Every check, on the warehouse at `root` as readers see it now."""
+def validate(root: Path | str) -> Report:
+    """Every check, on the warehouse at `root` as readers see it now (a warehouse URI is
+    checked at its newest manifest by flows.store.lake_validate)."""
+    if isinstance(root, str):
+        from flows.store.lake_validate import validate_lake  # noqa: PLC0415 - it imports this module
+
+        return validate_lake(root)
     report = Report()
     snapshot = _check_links(root, report)
     if snapshot is None:
         return report
     tables = {name: _read_table(root, name, report) for name in TABLES}
-    _check_keys(tables, report)
-    _check_children(tables, report)
+    check_keys(tables, report)
+    check_children(tables, report)
     _check_index(root, snapshot, tables["documents"], report)
     return report
 
@@ -131,7 +136,7 @@ def _read_table(root: Path, name: str, report: Report) -> pa.Table:
             report.add("file", f"{relative}: unreadable Parquet ({exc})")
             continue
         if not table.schema.equals(expected):
-            report.add("schema", f"{relative}: {_schema_difference(table.schema, expected)}")
+            report.add("schema", f"{relative}: {schema_difference(table.schema, expected)}")
             continue
         parts.append(table)
     report.files[name] = files
@@ -157,7 +162,7 @@ def _partition_ok(folder: str) -> bool:
     return True
 
 
-def _schema_difference(found: pa.Schema, expected: pa.Schema) -> str:
+def schema_difference(found: pa.Schema, expected: pa.Schema) -> str:
     have = {f.name: f for f in found}
     want = {f.name: f for f in expected}
     notes = [f"missing column {n}" for n in want if n not in have]
@@ -171,7 +176,7 @@ def _schema_difference(found: pa.Schema, expected: pa.Schema) -> str:
     return "; ".join(sorted(notes)) or "columns in another order than schemas/"
 
 
-def _check_keys(tables: dict[str, pa.Table], report: Report) -> None:
+def check_keys(tables: dict[str, pa.Table], report: Report) -> None:
     for name, table in tables.items():
         key = load_spec(name).key
         columns = [table[c].to_pylist() for c in key]
@@ -182,7 +187,7 @@ def _check_keys(tables: dict[str, pa.Table], report: Report) -> None:
                 report.add("duplicate", f"{name}: key {shown} appears {count} times")
 
 
-def _check_children(tables: dict[str, pa.Table], report: Report) -> None:
+def check_children(tables: dict[str, pa.Table], report: Report) -> None:
     documents = tables["documents"]
     texts = dict(zip(documents["doc_id"].to_pylist(), documents["text"].to_pylist(), strict=True))
     for name in _CHILD_TABLES:

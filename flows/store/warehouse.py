@@ -58,7 +58,7 @@ import pyarrow.parquet as pq
 from flows import interrupts
 from flows.errors import WarehouseError
 from flows.records import InputSeen, RunRecord
-from flows.store.index import Index
+from flows.store.index import Index, KeyLookup
 from flows.store.schema import TABLES, load_spec
 from flows.store.tables import run_table
 
@@ -170,7 +170,7 @@ def commit(
             added[name] += table.num_rows
 
         for batch in batches:
-            fresh = _drop_known_rows({name: batch.read(name) for name in TABLES}, index, taken)
+            fresh = drop_known_rows({name: batch.read(name) for name in TABLES}, index, taken)
             for name in _KEYED:
                 keys[name].extend(fresh[name][load_spec(name).key[0]].to_pylist())
             for name in TABLES:
@@ -587,8 +587,8 @@ def _count_files(snapshot: Path | None) -> dict[str, int]:
     return {name: len(list((snapshot / name).rglob("*.parquet"))) for name in TABLES}
 
 
-def _drop_known_rows(
-    tables: dict[str, pa.Table], index: Index, taken: dict[str, set[str]]
+def drop_known_rows(
+    tables: dict[str, pa.Table], index: KeyLookup, taken: dict[str, set[str]]
 ) -> dict[str, pa.Table]:
     """A batch's rows minus documents (with their child rows), rejects and runs that are
     already committed or that an earlier batch of this commit holds (`taken`, updated here);
@@ -596,7 +596,7 @@ def _drop_known_rows(
     out = dict(tables)
     for name in _KEYED:
         column = load_spec(name).key[0]
-        table = _unique(tables[name], column)
+        table = unique_rows(tables[name], column)
         ids = table[column].to_pylist()
         known = index.known(name, ids) | taken[name].intersection(ids)
         out[name] = table.filter(
@@ -606,7 +606,7 @@ def _drop_known_rows(
     keep = out["documents"]["doc_id"]
     for name in _CHILD_TABLES:
         # The same bytes under two names in one run are one document: one copy of its rows.
-        rows = _unique(tables[name], *load_spec(name).key)
+        rows = unique_rows(tables[name], *load_spec(name).key)
         out[name] = rows.filter(pc.is_in(rows["doc_id"], keep))
     return out
 
@@ -616,7 +616,7 @@ def _empty(name: str) -> pa.Table:
     return pa.Table.from_batches([], schema=load_spec(name).arrow_schema)
 
 
-def _unique(table: pa.Table, *columns: str) -> pa.Table:
+def unique_rows(table: pa.Table, *columns: str) -> pa.Table:
     """First row per key (one or more columns), order kept (the same bytes under two names
     ingest once)."""
     seen: set[tuple[object, ...]] = set()

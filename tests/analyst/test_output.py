@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -114,9 +115,28 @@ def test_the_cli_offers_every_format() -> None:
     assert tuple(action.choices or ()) == FORMATS
 
 
-def test_an_object_storage_uri_is_a_usage_error_for_now() -> None:
-    from flows.analyst import connect
-    from flows.errors import UsageError
+def test_a_warehouse_uri_is_queried_at_its_newest_manifest(tmp_path: Path) -> None:
+    """A Delta warehouse (file://, the object-storage layout on local disk) gets the same
+    tables and views as a local one of the same inputs."""
+    from flows.analyst import connect, run_query
+    from flows.cli import main
 
-    with pytest.raises(UsageError, match="not a local warehouse folder: s3://bucket/w"):
-        connect("s3://bucket/w")
+    seeds = Path(__file__).resolve().parents[2] / "seeds"
+    uri = f"file://{tmp_path / 'lake'}"
+    local = tmp_path / "local"
+    for target in (uri, str(local)):
+        assert main(["ingest", str(seeds), "--warehouse", target, "--no-entities", "-q"]) == 0
+    sql = (
+        "select d.doc_id, d.title, count(q.doc_id) as quotes from latest_documents d "
+        "left join quotes q using (doc_id) group by all order by d.doc_id"
+    )
+    results = []
+    for target in (uri, str(local)):
+        con = connect(target)
+        try:
+            results.append(run_query(con, sql).to_pylist())
+        finally:
+            con.close()
+    assert results[0] == results[1]
+    assert len(results[0]) == 4
+    assert sum(row["quotes"] for row in results[0]) > 0
