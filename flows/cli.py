@@ -11,6 +11,7 @@ signal that arrives at the commit point waits until the commit is visible).
 from __future__ import annotations
 
 import argparse
+import atexit
 import os
 import shutil
 import signal
@@ -345,5 +346,23 @@ def _format_summary(summary: RunSummary) -> str:
     )
 
 
+def entry() -> None:
+    """The `newsdesk` command: main(), then the process's exit.
+
+    A process that opened Delta tables (a warehouse URI) can abort while Python finalizes it,
+    after all its work and output ("terminate called without an active exception", exit 134,
+    about one run in three here): Arrow's and deltalake's background threads outlive the
+    interpreter's teardown (delta-io/delta-rs#2184, apache/arrow#34314). Such a process runs its
+    exit handlers (Prefect's log and event flushes among them) while everything is still alive,
+    then leaves without the teardown, with main()'s exit code."""
+    code = main()
+    if "deltalake" in sys.modules:
+        atexit._run_exitfuncs()
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    sys.exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    entry()
