@@ -426,7 +426,7 @@ CHECKERS: dict[str, Checker] = {
 
 
 def test_the_stage_packages() -> None:
-    assert sorted(PACKAGES) == ["entities", "html", "plaintext", "quotes", "store"]
+    assert sorted(PACKAGES) == ["entities", "html", "plaintext", "quotes", "store", "stories"]
     assert set(EXPORTS) == PACKAGES
     assert all(EXPORTS.values())
 

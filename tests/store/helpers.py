@@ -66,6 +66,7 @@ def make_tables(doc_ids: list[str], run: str = "r1") -> dict[str, pa.Table]:
                 "run_id": run,
                 "pipeline_version": "test",
                 "ingested_at": now,
+                "story_id": doc_id,
             }
         )
         for index in range(2):
@@ -100,6 +101,7 @@ def make_tables(doc_ids: list[str], run: str = "r1") -> dict[str, pa.Table]:
                 "char_start": 0,
                 "char_end": 4,
                 "kind": "scare",
+                "quote_key": "k-lead",
             }
         )
     rows["rejects"].append(
