@@ -95,6 +95,22 @@ class Index:
                 found.update(row[0] for row in rows)
         return frozenset(found)
 
+    def stories_of(self, doc_ids: Iterable[str]) -> dict[str, str]:
+        """The story the index holds for each of `doc_ids` (those it lacks are left out)."""
+        wanted = sorted(set(doc_ids))
+        if not wanted or not self.exists():
+            return {}
+        found: dict[str, str] = {}
+        with self._connect() as db:
+            for start in range(0, len(wanted), _CHUNK):
+                chunk = wanted[start : start + _CHUNK]
+                marks = ",".join("?" * len(chunk))
+                rows = db.execute(
+                    f"select doc_id, story_id from story_docs where doc_id in ({marks})", chunk
+                )
+                found.update((str(doc_id), str(story)) for doc_id, story in rows)
+        return found
+
     def unchanged(self, stats: Sequence[InputStat]) -> frozenset[str]:
         """URIs whose path, size and mtime are exactly as when their bytes were last read."""
         if not stats or not self.exists():

@@ -61,7 +61,7 @@ from flows.records import InputSeen, RunRecord, StorySignature
 from flows.store.index import Index
 from flows.store.schema import SIGNATURES, TABLES, load_spec, staged_schema
 from flows.store.tables import run_table
-from flows.stories import AssignedStory, assign_stories
+from flows.stories import AssignedStory, assign_stories, index_keys, sign_text
 
 CONTROL_DIR = ".newsdesk"
 _SNAPSHOT_NAME = re.compile(r"^\d{12}$")
@@ -352,8 +352,28 @@ def _recover(control: Path, index: Index) -> Path | None:
         keys = {
             name: sorted(_read_column(current / name, load_spec(name).key[0])) for name in _KEYED
         }
-        index.record(snapshot=_number(current), keys=keys, inputs=())
+        stories = _stories_from_files(current / "documents", index)
+        index.record(snapshot=_number(current), keys=keys, inputs=(), stories=stories)
     return current
+
+
+def _stories_from_files(table_dir: Path, index: Index) -> list[AssignedStory]:
+    """The story index rows of committed documents it lacks, rebuilt from the documents' files:
+    the story id as committed, the signature from the whole text (the blocks that the pipeline
+    signs are not stored; the whole text differs from them by the headline, credit line and
+    byline, which containment tolerates)."""
+    stories = []
+    for path in sorted(table_dir.rglob("*.parquet")):
+        rows = pq.read_table(path, columns=["doc_id", "story_id", "text"]).to_pylist()
+        held = index.stories_of(row["doc_id"] for row in rows)
+        for row in rows:
+            if row["doc_id"] in held:
+                continue
+            signature = sign_text(row["text"])
+            stories.append(
+                AssignedStory(row["doc_id"], row["story_id"], signature, index_keys(signature))
+            )
+    return stories
 
 
 def _older_snapshots(control: Path, current: Path | None) -> list[int]:
@@ -625,13 +645,17 @@ def _drop_known_rows(
 def _assign(batches: Sequence[StagedRows], index: Index) -> tuple[AssignedStory, ...]:
     """The stories of the run's new documents: every batch's signatures (a few hundred bytes
     per document) minus documents the warehouse already holds, assigned in one go so that the
-    result does not depend on how the run was cut into batches."""
+    result does not depend on how the run was cut into batches. A document staged without a
+    signature (rows built by hand) is signed here from its whole text."""
     new: dict[str, StorySignature] = {}
     for batch in batches:
-        rows = batch.read(SIGNATURES).to_pylist()
-        for row in rows:
+        for row in batch.read(SIGNATURES).to_pylist():
             signature = StorySignature(tuple(row["minhash"]), row["shingles"], row["exact"])
             new.setdefault(row["doc_id"], signature)
+        documents = batch.read("documents").select(["doc_id", "text"]).to_pylist()
+        for row in documents:
+            if row["doc_id"] not in new:
+                new[row["doc_id"]] = sign_text(row["text"])
     for doc_id in index.known("documents", new):
         del new[doc_id]
     if not new:

@@ -8,7 +8,7 @@ from flows.stories.assign import (
     index_keys,
 )
 from flows.stories.fold import quote_key
-from flows.stories.signature import sign_story
+from flows.stories.signature import sign_story, sign_text
 
 __all__ = [
     "AssignedStory",
@@ -18,4 +18,5 @@ __all__ = [
     "index_keys",
     "quote_key",
     "sign_story",
+    "sign_text",
 ]

@@ -6,6 +6,7 @@ import sqlite3
 from pathlib import Path
 
 from flows.records import DocumentResult
+from flows.store import validate
 from tests.stories.articles import (
     BUDGET,
     PROFILE,
@@ -92,3 +93,28 @@ def test_story_ids_do_not_depend_on_batches_or_their_order(tmp_path: Path) -> No
     assert len(set(one.values())) == 2
     assert stories_by_uri(tmp_path / "many") == one
     assert stories_by_uri(tmp_path / "pairs") == one
+
+
+def test_validate_checks_story_ids_against_the_index(tmp_path: Path) -> None:
+    root = tmp_path / "w"
+    commit_run(root, [_docs({**BUDGET_COPIES, **PROFILE_COPIES})], "r1")
+    assert validate(root).valid, validate(root).lines()
+    wire = doc_ids_by_uri(root)["budget-wire.txt"]
+    with sqlite3.connect(root / ".newsdesk" / "index.sqlite") as db:
+        db.execute("update story_docs set story_id = 'elsewhere' where doc_id = ?", (wire,))
+    report = validate(root)
+    assert [(p.kind, wire in p.detail) for p in report.problems] == [("story", True)]
+    assert "the index says elsewhere" in report.problems[0].detail
+
+
+def test_a_lost_index_is_rebuilt_with_its_stories(tmp_path: Path) -> None:
+    root = tmp_path / "w"
+    commit_run(root, [_docs({"budget.txt": BUDGET_COPIES["budget.txt"]})], "r1")
+    original_id = doc_ids_by_uri(root)["budget.txt"]
+    for leftover in (root / ".newsdesk").glob("index.sqlite*"):
+        leftover.unlink()
+    # The next commit rebuilds the index from the files, stories included: a copy still joins.
+    commit_run(root, [_docs({"budget-trimmed.txt": BUDGET_COPIES["budget-trimmed.txt"]})], "r2")
+    assert stories_by_uri(root)["budget-trimmed.txt"] == original_id
+    assert _index_rows(root, "story_docs") == 2
+    assert validate(root).valid, validate(root).lines()
