@@ -26,6 +26,7 @@ commit writes.
 from __future__ import annotations
 
 import sqlite3
+from collections import Counter
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import closing, contextmanager
 from pathlib import Path
@@ -33,7 +34,7 @@ from pathlib import Path
 import numpy as np
 
 from flows.records import InputSeen, InputStat, StorySignature
-from flows.stories import AssignedStory, StoredStory
+from flows.stories import CANDIDATES_PER_STORY, AssignedStory, StoredStory
 
 INDEX_FILE = "index.sqlite"
 # SQLite allows 32,766 host parameters per statement since 3.32; a smaller chunk keeps each
@@ -205,26 +206,37 @@ class StoryLookup:
         self._db = db
 
     def candidates(self, keys: Collection[int]) -> Sequence[StoredStory]:
+        """Committed documents sharing a key, at most CANDIDATES_PER_STORY per story (those
+        sharing the most keys): a story syndicated a thousand times costs a lookup no more
+        than one with a few copies."""
         if not keys:
             return ()
         marks = ",".join("?" * len(keys))
-        rows = self._db.execute(
-            "select doc_id, story_id, shingles, exact, minhash from story_docs where doc_id in "
-            f"(select doc_id from story_bands where band in ({marks})) order by doc_id",
-            tuple(keys),
-        )
-        return tuple(
-            StoredStory(
-                doc_id,
-                story_id,
-                StorySignature(
-                    tuple(int(v) for v in np.frombuffer(minhash, dtype=_MINHASH_DTYPE)),
-                    shingles,
-                    exact,
-                ),
+        shared = Counter(
+            str(row[0])
+            for row in self._db.execute(
+                f"select doc_id from story_bands where band in ({marks})", tuple(keys)
             )
-            for doc_id, story_id, shingles, exact, minhash in rows
         )
+        if not shared:
+            return ()
+        marks = ",".join("?" * len(shared))
+        rows = self._db.execute(
+            "select doc_id, story_id, shingles, exact, minhash from story_docs "
+            f"where doc_id in ({marks})",
+            tuple(shared),
+        ).fetchall()
+        by_story: dict[str, list[tuple[int, str, StorySignature]]] = {}
+        for doc_id, story_id, shingles, exact, minhash in rows:
+            values = tuple(np.frombuffer(minhash, dtype=_MINHASH_DTYPE).tolist())
+            signature = StorySignature(values, shingles, exact)
+            by_story.setdefault(story_id, []).append((-shared[doc_id], doc_id, signature))
+        found = [
+            StoredStory(doc_id, story_id, signature)
+            for story_id, members in by_story.items()
+            for _, doc_id, signature in sorted(members)[:CANDIDATES_PER_STORY]
+        ]
+        return sorted(found, key=lambda stored: stored.doc_id)
 
 
 @contextmanager

@@ -9,8 +9,10 @@ from flows.stories.assign import (
 )
 from flows.stories.fold import quote_key
 from flows.stories.signature import sign_story, sign_text
+from flows.stories.words import CANDIDATES_PER_STORY
 
 __all__ = [
+    "CANDIDATES_PER_STORY",
     "AssignedStory",
     "StoredStory",
     "StoryIndex",

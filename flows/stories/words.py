@@ -53,6 +53,11 @@ STORY_CONTAINMENT = 0.7
 # Jaccard similarity of even a perfect containment is under what the bands find, and the MinHash
 # estimate of a small set inside a large one is too noisy to decide on.
 MIN_SIZE_RATIO = 0.4
+# A lookup compares a new document with at most this many documents of each story (those sharing
+# the most band keys with it): one good match is enough, and a story syndicated a thousand times
+# must not make every later lookup a thousand comparisons. Set by judgment: more than the copies
+# any story of stories-dev has (4), so calibration compared every candidate.
+CANDIDATES_PER_STORY = 8
 # Documents with fewer shingles than this are matched only as exact copies (same folded words):
 # a few shingles say too little to tell a copy from a shared sentence.
 MIN_SHINGLES = 8

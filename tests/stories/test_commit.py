@@ -6,7 +6,8 @@ import sqlite3
 from pathlib import Path
 
 from flows.records import DocumentResult
-from flows.store import validate
+from flows.store import open_index, validate
+from flows.stories import CANDIDATES_PER_STORY, index_keys
 from tests.stories.articles import (
     BUDGET,
     PROFILE,
@@ -118,3 +119,19 @@ def test_a_lost_index_is_rebuilt_with_its_stories(tmp_path: Path) -> None:
     assert stories_by_uri(root)["budget-trimmed.txt"] == original_id
     assert _index_rows(root, "story_docs") == 2
     assert validate(root).valid, validate(root).lines()
+
+
+def test_a_lookup_returns_at_most_a_few_documents_of_each_story(tmp_path: Path) -> None:
+    root = tmp_path / "w"
+    copies = {
+        f"budget-{n:02d}.txt": with_credit_and_byline(BUDGET, f"Reporter {n}") for n in range(12)
+    }
+    commit_run(root, [_docs({**copies, **PROFILE_COPIES})], "r1")
+    probe = parsed("probe.txt", trimmed(BUDGET, keep=6)).signature
+    assert probe is not None
+    index = open_index(root)
+    with index.stories() as lookup:
+        found = lookup.candidates(index_keys(probe))
+    budget_story = min(doc_ids_by_uri(root)[name] for name in copies)
+    assert len(found) == CANDIDATES_PER_STORY
+    assert {stored.story_id for stored in found} == {budget_story}
