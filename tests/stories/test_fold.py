@@ -43,5 +43,10 @@ def test_a_key_is_32_hex_digits() -> None:
 
 
 @given(st.text())
-def test_folding_is_idempotent_on_keys(text: str) -> None:
-    assert quote_key(text) == quote_key(text.upper().lower().replace(" ", "  "))
+def test_spacing_never_changes_a_key(text: str) -> None:
+    assert quote_key(text) == quote_key(text.replace(" ", "  \n\t"))
+
+
+@given(st.text(alphabet="abcXYZ019 ,.;!?-"))
+def test_typographic_marks_never_change_a_key(text: str) -> None:
+    assert quote_key(f"“{text}”") == quote_key(f'"{text}"') == quote_key(text)
