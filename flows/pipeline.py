@@ -32,6 +32,7 @@ from flows.records import (
 )
 from flows.sections import split_sections
 from flows.settings import Settings
+from flows.stories import sign_story
 
 NlpProvider = Callable[[str], Any]  # pipeline name -> spaCy Language (cached per process)
 _MIB = 1024 * 1024
@@ -164,7 +165,10 @@ def _parser(
     def parse() -> DocumentResult:
         with _timed(seconds, "parse"):
             doc = parse_document(raw, digest=digest)
-            return DocumentResult(doc, split_sections(doc))
+            sections = split_sections(doc)
+        with _timed(seconds, "stories"):
+            signature = sign_story(doc)
+        return DocumentResult(doc, sections, signature=signature)
 
     return parse
 
@@ -180,7 +184,7 @@ def _extractor(
         entities, quotes = _run_nlp(
             found.document, found.sections, settings, nlp, seconds, mentions=mentions
         )
-        return DocumentResult(found.document, found.sections, entities, quotes)
+        return dataclasses.replace(found, entities=entities, quotes=quotes)
 
     return extract
 

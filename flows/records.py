@@ -148,6 +148,16 @@ class Reject:
 
 
 @dataclass(frozen=True, slots=True)
+class StorySignature:
+    """What story grouping knows of a document's body (flows.stories): the MinHash of its word
+    shingles, how many distinct shingles it has, and a hash of all its folded words."""
+
+    minhash: tuple[int, ...]
+    shingles: int
+    exact: str
+
+
+@dataclass(frozen=True, slots=True)
 class DocumentResult:
     """Everything the pipeline derives from one document."""
 
@@ -155,6 +165,7 @@ class DocumentResult:
     sections: tuple[Section, ...]
     entities: tuple[Entity, ...] = ()
     quotes: tuple[Quote, ...] = ()
+    signature: StorySignature | None = None  # None when story grouping did not run
 
 
 @dataclass(frozen=True, slots=True)

@@ -469,7 +469,15 @@ CHECKERS: dict[str, Checker] = {
 
 
 def test_the_stage_packages() -> None:
-    assert sorted(PACKAGES) == ["analyst", "entities", "html", "plaintext", "quotes", "store"]
+    assert sorted(PACKAGES) == [
+        "analyst",
+        "entities",
+        "html",
+        "plaintext",
+        "quotes",
+        "store",
+        "stories",
+    ]
     assert set(EXPORTS) == PACKAGES
     assert all(EXPORTS.values())
 

@@ -104,7 +104,7 @@ def test_ids_depend_only_on_bytes() -> None:
 
 def test_stage_seconds_are_reported_for_the_stages_that_ran(calls: list[str]) -> None:
     result = _run([RawDocument("en.txt", ENGLISH, "text/plain")])
-    assert set(result.seconds) == {"hash", "parse", "load_model", "entities", "quotes"}
+    assert set(result.seconds) == {"hash", "parse", "stories", "load_model", "entities", "quotes"}
     assert all(seconds >= 0 for seconds in result.seconds.values())
     assert calls == ["en.txt"]
     skipped = _run(

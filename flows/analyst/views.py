@@ -19,6 +19,9 @@ VIEWS = (
     "organizations",
     "places",
     "entity_cooccurrence",
+    # Stories (flows.stories): syndicated copies counted once.
+    "stories",
+    "speaker_quote_counts",
 )
 
 

@@ -9,6 +9,11 @@ read. Both questions go to `.newsdesk/index.sqlite`:
   were last read, and their hash. An input whose path, size and mtime are unchanged is skipped
   before it is opened; one whose stat changed is read and hashed, and its doc_id decides.
 - `state(name, value)`: the number of the snapshot the index describes.
+- `story_docs(doc_id, story_id, shingles, exact, minhash, snapshot)` and
+  `story_bands(band, doc_id)`: each document's story, its story signature and its LSH band keys
+  (flows.stories). A new document's candidates are the documents sharing one of its band keys:
+  an index lookup per key, whatever the warehouse's size. Rows are only ever inserted, so a
+  story id never changes once committed.
 
 The index transaction is the commit point: the writer inserts a run's keys and the new snapshot
 number in one SQLite transaction, then swaps `current`. A writer killed between the two leaves
@@ -21,12 +26,16 @@ commit writes.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections import Counter
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import closing, contextmanager
 from pathlib import Path
 from typing import Protocol
 
-from flows.records import InputSeen, InputStat
+import numpy as np
+
+from flows.records import InputSeen, InputStat, StorySignature
+from flows.stories import CANDIDATES_PER_STORY, AssignedStory, StoredStory
 
 INDEX_FILE = "index.sqlite"
 # SQLite allows 32,766 host parameters per statement since 3.32; a smaller chunk keeps each
@@ -41,7 +50,18 @@ create table if not exists inputs (
     content_hash text not null, snapshot integer not null
 ) without rowid;
 create table if not exists state (name text primary key, value text not null) without rowid;
+create table if not exists story_docs (
+    doc_id text primary key, story_id text not null, shingles integer not null,
+    exact text not null, minhash blob not null, snapshot integer not null
+) without rowid;
+create table if not exists story_bands (
+    band integer not null, doc_id text not null, primary key (band, doc_id)
+) without rowid;
 """
+# The memory map of a commit's story lookups: the index of 20,000 articles is about 33 MB.
+_LOOKUP_MMAP_BYTES = 1 << 30
+# MinHash values are below 2**32 (datasketch's hash range): stored as little-endian uint32.
+_MINHASH_DTYPE = "<u4"
 
 
 class KeyLookup(Protocol):
@@ -88,6 +108,22 @@ class Index:
                 found.update(row[0] for row in rows)
         return frozenset(found)
 
+    def stories_of(self, doc_ids: Iterable[str]) -> dict[str, str]:
+        """The story the index holds for each of `doc_ids` (those it lacks are left out)."""
+        wanted = sorted(set(doc_ids))
+        if not wanted or not self.exists():
+            return {}
+        found: dict[str, str] = {}
+        with self._connect() as db:
+            for start in range(0, len(wanted), _CHUNK):
+                chunk = wanted[start : start + _CHUNK]
+                marks = ",".join("?" * len(chunk))
+                rows = db.execute(
+                    f"select doc_id, story_id from story_docs where doc_id in ({marks})", chunk
+                )
+                found.update((str(doc_id), str(story)) for doc_id, story in rows)
+        return found
+
     def unchanged(self, stats: Sequence[InputStat]) -> frozenset[str]:
         """URIs whose path, size and mtime are exactly as when their bytes were last read."""
         if not stats or not self.exists():
@@ -109,11 +145,46 @@ class Index:
                         same.add(uri)
         return frozenset(same)
 
+    @contextmanager
+    def stories(self) -> Iterator[StoryLookup]:
+        """The story index (flows.stories.StoryIndex) for a commit's assignments: one
+        connection for all of them."""
+        with self._connect() as db:
+            # Lookups touch a few pages of the band index per key, anywhere in it: read through
+            # a memory map, they cost no system call once the pages are in the OS cache.
+            db.execute(f"pragma mmap_size = {_LOOKUP_MMAP_BYTES}")
+            yield StoryLookup(db)
+
     def record(
-        self, *, snapshot: int, keys: Mapping[str, Sequence[str]], inputs: Sequence[InputSeen]
+        self,
+        *,
+        snapshot: int,
+        keys: Mapping[str, Sequence[str]],
+        inputs: Sequence[InputSeen],
+        stories: Sequence[AssignedStory] = (),
     ) -> None:
-        """Record a commit in one transaction: its keys, the inputs it read, its snapshot."""
+        """Record a commit in one transaction: its keys, the inputs it read, its documents'
+        stories and band keys, its snapshot."""
         with self._connect() as db, _transaction(db):
+            db.executemany(
+                "insert or ignore into story_docs "
+                "(doc_id, story_id, shingles, exact, minhash, snapshot) values (?, ?, ?, ?, ?, ?)",
+                (
+                    (
+                        s.doc_id,
+                        s.story_id,
+                        s.signature.shingles,
+                        s.signature.exact,
+                        np.asarray(s.signature.minhash, dtype=_MINHASH_DTYPE).tobytes(),
+                        snapshot,
+                    )
+                    for s in stories
+                ),
+            )
+            db.executemany(
+                "insert or ignore into story_bands (band, doc_id) values (?, ?)",
+                ((key, s.doc_id) for s in stories for key in s.keys),
+            )
             for table, values in keys.items():
                 db.executemany(
                     "insert or ignore into keys (tbl, key, snapshot) values (?, ?, ?)",
@@ -141,6 +212,46 @@ class Index:
             db.execute("pragma synchronous = full")  # the commit point must survive power loss
             db.executescript(_SCHEMA)
             yield db
+
+
+class StoryLookup:
+    """Candidates for a new document's story: committed documents sharing a band key."""
+
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self._db = db
+
+    def candidates(self, keys: Collection[int]) -> Sequence[StoredStory]:
+        """Committed documents sharing a key, at most CANDIDATES_PER_STORY per story (those
+        sharing the most keys): a story syndicated a thousand times costs a lookup no more
+        than one with a few copies."""
+        if not keys:
+            return ()
+        marks = ",".join("?" * len(keys))
+        shared = Counter(
+            str(row[0])
+            for row in self._db.execute(
+                f"select doc_id from story_bands where band in ({marks})", tuple(keys)
+            )
+        )
+        if not shared:
+            return ()
+        marks = ",".join("?" * len(shared))
+        rows = self._db.execute(
+            "select doc_id, story_id, shingles, exact, minhash from story_docs "
+            f"where doc_id in ({marks})",
+            tuple(shared),
+        ).fetchall()
+        by_story: dict[str, list[tuple[int, str, StorySignature]]] = {}
+        for doc_id, story_id, shingles, exact, minhash in rows:
+            values = tuple(np.frombuffer(minhash, dtype=_MINHASH_DTYPE).tolist())
+            signature = StorySignature(values, shingles, exact)
+            by_story.setdefault(story_id, []).append((-shared[doc_id], doc_id, signature))
+        found = [
+            StoredStory(doc_id, story_id, signature)
+            for story_id, members in by_story.items()
+            for _, doc_id, signature in sorted(members)[:CANDIDATES_PER_STORY]
+        ]
+        return sorted(found, key=lambda stored: stored.doc_id)
 
 
 @contextmanager

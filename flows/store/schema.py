@@ -16,6 +16,17 @@ from flows.errors import SchemaError
 # (pyproject.toml maps it), so an installed newsdesk finds its contracts wherever it runs.
 SCHEMA_PACKAGE = "flows.schemas"
 TABLES = ("documents", "sections", "entities", "quotes", "rejects", "runs")
+# Staged beside a batch's tables but never a warehouse table: each new document's story
+# signature (flows.stories), which the commit turns into story ids and index rows.
+SIGNATURES = "story_signatures"
+SIGNATURE_SCHEMA = pa.schema(
+    [
+        pa.field("doc_id", pa.string(), nullable=False),
+        pa.field("minhash", pa.list_(pa.uint32()), nullable=False),
+        pa.field("shingles", pa.int32(), nullable=False),
+        pa.field("exact", pa.string(), nullable=False),
+    ]
+)
 
 _TYPES: dict[str, pa.DataType] = {
     "string": pa.string(),
@@ -61,6 +72,11 @@ class TableSpec:
         for c in self.partitioning:
             schema = schema.append(pa.field(c.name, _TYPES[c.type], nullable=False))
         return schema
+
+
+def staged_schema(name: str) -> pa.Schema:
+    """The Arrow schema of a staged table: a contract table's, or the signatures'."""
+    return SIGNATURE_SCHEMA if name == SIGNATURES else load_spec(name).arrow_schema
 
 
 def schema_files() -> Traversable:

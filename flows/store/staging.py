@@ -27,7 +27,7 @@ from typing import IO
 import pyarrow as pa
 
 from flows.errors import WarehouseError
-from flows.store.schema import TABLES, load_spec
+from flows.store.schema import SIGNATURES, TABLES, staged_schema
 
 CONTROL_DIR = ".newsdesk"  # flows.store.warehouse's control folder
 STAGING_DIR = "staging"
@@ -54,7 +54,7 @@ class StagedBatch:
         """The staged rows of table `name` (an empty table of its schema if there are none)."""
         if not self.rows.get(name):
             # Not Schema.empty_table(): that one imports pandas (about 1 s) for nothing.
-            return pa.Table.from_batches([], schema=load_spec(name).arrow_schema)
+            return pa.Table.from_batches([], schema=staged_schema(name))
         with pa.memory_map(str(self.path(name))) as source:
             table = pa.ipc.open_file(source).read_all()
         return table
@@ -65,7 +65,7 @@ def stage_tables(directory: Path, number: int, tables: dict[str, pa.Table]) -> S
     all (written under a temporary name, then renamed)."""
     rows: dict[str, int] = {}
     batch = StagedBatch(str(directory), number)
-    for name in TABLES:
+    for name in (*TABLES, SIGNATURES):
         table = tables.get(name)
         if table is None or table.num_rows == 0:
             continue

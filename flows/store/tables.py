@@ -13,7 +13,8 @@ import pyarrow as pa
 from flows import __version__
 from flows.errors import SchemaError
 from flows.records import BatchResult, RunRecord
-from flows.store.schema import TABLES, load_spec
+from flows.store.schema import SIGNATURE_SCHEMA, SIGNATURES, TABLES, load_spec
+from flows.stories import quote_key, sign_story
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,12 +29,24 @@ def reject_id_for(source_uri: str, reason: str, content_hash: str | None) -> str
 
 
 def build_tables(results: Sequence[BatchResult], run: RunInfo) -> dict[str, pa.Table]:
-    """One Arrow table per contract table, rows in a deterministic order."""
+    """One Arrow table per contract table, rows in a deterministic order, plus the documents'
+    story signatures (SIGNATURES). A document's story_id is its own doc_id here, a story of its
+    own: the commit replaces it with the story the warehouse's index finds for it."""
     rows: dict[str, list[dict[str, Any]]] = {name: [] for name in TABLES}
+    signatures: list[dict[str, Any]] = []
     for batch in results:
         for result in batch.documents:
             doc = result.document
             meta = doc.meta
+            signature = result.signature or sign_story(doc)
+            signatures.append(
+                {
+                    "doc_id": doc.doc_id,
+                    "minhash": list(signature.minhash),
+                    "shingles": signature.shingles,
+                    "exact": signature.exact,
+                }
+            )
             rows["documents"].append(
                 {
                     "doc_id": doc.doc_id,
@@ -53,6 +66,7 @@ def build_tables(results: Sequence[BatchResult], run: RunInfo) -> dict[str, pa.T
                     "run_id": run.run_id,
                     "pipeline_version": __version__,
                     "ingested_at": run.started_at,
+                    "story_id": doc.doc_id,
                 }
             )
             for s in result.sections:
@@ -96,6 +110,7 @@ def build_tables(results: Sequence[BatchResult], run: RunInfo) -> dict[str, pa.T
                         "speaker_canonical": q.speaker_canonical,
                         "speaker_entity_id": q.speaker_entity_id,
                         "cue": q.cue,
+                        "quote_key": quote_key(q.text),
                     }
                 )
         for r in batch.rejects:
@@ -111,7 +126,10 @@ def build_tables(results: Sequence[BatchResult], run: RunInfo) -> dict[str, pa.T
                     "rejected_at": run.started_at,
                 }
             )
-    return {name: _to_table(name, table_rows) for name, table_rows in rows.items()}
+    tables = {name: _to_table(name, table_rows) for name, table_rows in rows.items()}
+    ordered = sorted(signatures, key=lambda row: str(row["doc_id"]))
+    tables[SIGNATURES] = pa.Table.from_pylist(ordered, schema=SIGNATURE_SCHEMA)
+    return tables
 
 
 def _to_table(name: str, rows: list[dict[str, Any]]) -> pa.Table:

@@ -33,7 +33,7 @@ MAX_LISTED_PER_KIND = 20
 class Problem:
     """One thing wrong with a warehouse: what kind of check found it, and where."""
 
-    kind: str  # links, snapshot, index, file, schema, partition, duplicate, orphan, offset
+    kind: str  # links, snapshot, index, file, schema, partition, duplicate, orphan, offset, story
     detail: str
 
 
@@ -85,6 +85,7 @@ def validate(root: Path | str) -> Report:
     check_keys(tables, report)
     check_children(tables, report)
     _check_index(root, snapshot, tables["documents"], report)
+    _check_stories(root, tables["documents"], report)
     return report
 
 
@@ -235,6 +236,32 @@ def _check_index(root: Path, snapshot: Path, documents: pa.Table, report: Report
     )
     if len(unknown) > MAX_LISTED_PER_KIND:
         report.add("index", f"documents: {len(unknown) - MAX_LISTED_PER_KIND} more not in it")
+
+
+def _check_stories(root: Path, documents: pa.Table, report: Report) -> None:
+    """Every story id is the doc_id of a document of that story (its first), and the index
+    holds each document's story as the table says (else later copies would not find it)."""
+    ids = documents["doc_id"].to_pylist()
+    stories = dict(zip(ids, documents["story_id"].to_pylist(), strict=True))
+    founders = {doc_id for doc_id, story in stories.items() if doc_id == story}
+    problems = [
+        f"documents: {doc_id} is in story {story}, which is no document's own story"
+        for doc_id, story in sorted(stories.items())
+        if story not in founders
+    ]
+    index = Index(root / CONTROL_DIR)
+    if index.exists():
+        indexed = index.stories_of(ids)
+        for doc_id, story in sorted(stories.items()):
+            if doc_id not in indexed:
+                problems.append(f"documents: {doc_id} is not in the story index")
+            elif indexed[doc_id] != story:
+                problems.append(
+                    f"documents: {doc_id} is in story {story}, the index says {indexed[doc_id]}"
+                )
+    report.problems.extend(Problem("story", detail) for detail in _first(problems))
+    if len(problems) > MAX_LISTED_PER_KIND:
+        report.add("story", f"{len(problems) - MAX_LISTED_PER_KIND} more story problems")
 
 
 def _first(values: Iterable[str]) -> list[str]:

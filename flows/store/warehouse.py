@@ -57,10 +57,11 @@ import pyarrow.parquet as pq
 
 from flows import interrupts
 from flows.errors import WarehouseError
-from flows.records import InputSeen, RunRecord
+from flows.records import InputSeen, RunRecord, StorySignature
 from flows.store.index import Index, KeyLookup
-from flows.store.schema import TABLES, load_spec
+from flows.store.schema import SIGNATURES, TABLES, load_spec, staged_schema
 from flows.store.tables import run_table
+from flows.stories import AssignedStory, assign_stories, index_keys, sign_text
 
 CONTROL_DIR = ".newsdesk"
 _SNAPSHOT_NAME = re.compile(r"^\d{12}$")
@@ -122,7 +123,9 @@ class _InMemory:
     tables: Mapping[str, pa.Table]
 
     def read(self, name: str) -> pa.Table:
-        return self.tables[name] if name in self.tables else _empty(name)
+        if name in self.tables:
+            return self.tables[name]
+        return pa.Table.from_batches([], schema=staged_schema(name))
 
 
 def commit(
@@ -141,7 +144,11 @@ def commit(
 
     `rows` is a table per name, or the run's staged batches: those are read one at a time, in
     order, and streamed into files of up to MAX_ROWS_PER_FILE rows in row groups of about
-    ROW_GROUP_ROWS, so the commit holds one batch and one row group per table in memory."""
+    ROW_GROUP_ROWS, so the commit holds one batch and one row group per table in memory.
+
+    New documents get their story ids here, under the lock, from the index's stories and the
+    run's other new documents (flows.stories.assign_stories); the index records them in the
+    transaction that is the commit point."""
     _check_name(run_id, "run id")
     batches = [_InMemory(rows)] if isinstance(rows, Mapping) else list(rows)
     partition_dir = f"ingest_date={partition.isoformat()}"
@@ -155,6 +162,8 @@ def commit(
         added = dict.fromkeys(TABLES, 0)
         build: _Build | None = None
         writers: dict[str, _TableWriter] = {}
+        stories = _assign(batches, index)
+        story_of = {story.doc_id: story.story_id for story in stories}
 
         def write(name: str, table: pa.Table) -> None:
             nonlocal build
@@ -173,6 +182,7 @@ def commit(
             fresh = drop_known_rows({name: batch.read(name) for name in TABLES}, index, taken)
             for name in _KEYED:
                 keys[name].extend(fresh[name][load_spec(name).key[0]].to_pylist())
+            fresh["documents"] = _with_stories(fresh["documents"], story_of)
             for name in TABLES:
                 write(name, fresh[name])
         if run is not None and not index.known("runs", [run.run_id]):
@@ -193,7 +203,8 @@ def commit(
             )
         final = build.finish()
         with interrupts.deferred():  # a signal here waits until readers can see the commit
-            index.record(snapshot=_number(final), keys=keys, inputs=inputs)  # the commit point
+            # The commit point: keys, inputs and stories in one transaction.
+            index.record(snapshot=_number(final), keys=keys, inputs=inputs, stories=stories)
             _swap_current(control, final)
         _expire(control, final, grace_seconds)
         return CommitResult(final.name, added)
@@ -341,8 +352,28 @@ def _recover(control: Path, index: Index) -> Path | None:
         keys = {
             name: sorted(_read_column(current / name, load_spec(name).key[0])) for name in _KEYED
         }
-        index.record(snapshot=_number(current), keys=keys, inputs=())
+        stories = _stories_from_files(current / "documents", index)
+        index.record(snapshot=_number(current), keys=keys, inputs=(), stories=stories)
     return current
+
+
+def _stories_from_files(table_dir: Path, index: Index) -> list[AssignedStory]:
+    """The story index rows of committed documents it lacks, rebuilt from the documents' files:
+    the story id as committed, the signature from the whole text (the blocks that the pipeline
+    signs are not stored; the whole text differs from them by the headline, credit line and
+    byline, which containment tolerates)."""
+    stories = []
+    for path in sorted(table_dir.rglob("*.parquet")):
+        rows = pq.read_table(path, columns=["doc_id", "story_id", "text"]).to_pylist()
+        held = index.stories_of(row["doc_id"] for row in rows)
+        for row in rows:
+            if row["doc_id"] in held:
+                continue
+            signature = sign_text(row["text"])
+            stories.append(
+                AssignedStory(row["doc_id"], row["story_id"], signature, index_keys(signature))
+            )
+    return stories
 
 
 def _older_snapshots(control: Path, current: Path | None) -> list[int]:
@@ -611,9 +642,37 @@ def drop_known_rows(
     return out
 
 
-def _empty(name: str) -> pa.Table:
-    # Not Schema.empty_table(): that one imports pandas (about 1 s) for nothing.
-    return pa.Table.from_batches([], schema=load_spec(name).arrow_schema)
+def _assign(batches: Sequence[StagedRows], index: Index) -> tuple[AssignedStory, ...]:
+    """The stories of the run's new documents: every batch's signatures (a few hundred bytes
+    per document) minus documents the warehouse already holds, assigned in one go so that the
+    result does not depend on how the run was cut into batches. A document staged without a
+    signature (rows built by hand) is signed here from its whole text."""
+    new: dict[str, StorySignature] = {}
+    for batch in batches:
+        for row in batch.read(SIGNATURES).to_pylist():
+            signature = StorySignature(tuple(row["minhash"]), row["shingles"], row["exact"])
+            new.setdefault(row["doc_id"], signature)
+        documents = batch.read("documents").select(["doc_id", "text"]).to_pylist()
+        for row in documents:
+            if row["doc_id"] not in new:
+                new[row["doc_id"]] = sign_text(row["text"])
+    for doc_id in index.known("documents", new):
+        del new[doc_id]
+    if not new:
+        return ()
+    with index.stories() as lookup:
+        return assign_stories(new, lookup)
+
+
+def _with_stories(documents: pa.Table, story_of: Mapping[str, str]) -> pa.Table:
+    """The documents with their assigned story ids (a document without a signature keeps its
+    own doc_id: a story of its own)."""
+    if documents.num_rows == 0:
+        return documents
+    ids = documents["doc_id"].to_pylist()
+    column = pa.array([story_of.get(doc_id, doc_id) for doc_id in ids], type=pa.string())
+    position = documents.schema.get_field_index("story_id")
+    return documents.set_column(position, documents.schema.field(position), column)
 
 
 def unique_rows(table: pa.Table, *columns: str) -> pa.Table:

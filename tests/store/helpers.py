@@ -60,12 +60,14 @@ def make_tables(doc_ids: list[str], run: str = "r1") -> dict[str, pa.Table]:
                 "doc_id": doc_id,
                 "source_uri": f"{doc_id}.txt",
                 "media_type": "text/plain",
-                "text": "Lead.\n\nHead\n\nBody.",
+                # The last word differs: documents whose text is the same are one story.
+                "text": f"Lead.\n\nHead\n\nBody {doc_id}.",
                 "section_count": 2,
                 "content_hash": doc_id * 2,
                 "run_id": run,
                 "pipeline_version": "test",
                 "ingested_at": now,
+                "story_id": doc_id,
             }
         )
         for index in range(2):
@@ -100,6 +102,7 @@ def make_tables(doc_ids: list[str], run: str = "r1") -> dict[str, pa.Table]:
                 "char_start": 0,
                 "char_end": 4,
                 "kind": "scare",
+                "quote_key": "k-lead",
             }
         )
     rows["rejects"].append(

@@ -14,6 +14,7 @@ from flows.pipeline import DOC_ID_HEX, content_hash, process_batch
 from flows.records import BatchResult, RawDocument
 from flows.settings import Settings
 from flows.store import TABLES, RunInfo, build_tables
+from flows.store.schema import SIGNATURES
 from flows.store.tables import _to_table as to_table
 from tests.conftest import SEED
 from tests.store.helpers import contract_fields, fields_of
@@ -32,8 +33,9 @@ def _batch() -> BatchResult:
 
 def test_built_tables_match_schemas_and_round_trip(tmp_path: Path) -> None:
     tables = build_tables([_batch()], RUN)
-    assert sorted(tables) == sorted(TABLES)
-    for name, table in tables.items():
+    assert sorted(tables) == sorted([*TABLES, SIGNATURES])
+    for name in TABLES:
+        table = tables[name]
         assert fields_of(table.schema) == contract_fields(name)
         path = tmp_path / f"{name}.parquet"
         pq.write_table(table, path)
@@ -41,6 +43,11 @@ def test_built_tables_match_schemas_and_round_trip(tmp_path: Path) -> None:
     assert tables["documents"].num_rows == 1
     assert tables["sections"].num_rows == 7  # the seed's gold sections
     assert tables["rejects"].column("reason").to_pylist() == ["empty"]
+    # Each document is a story of its own until the commit looks it up; its signature is staged.
+    doc_ids = tables["documents"].column("doc_id").to_pylist()
+    assert tables["documents"].column("story_id").to_pylist() == doc_ids
+    assert tables[SIGNATURES].column("doc_id").to_pylist() == doc_ids
+    assert [len(v) for v in tables[SIGNATURES].column("minhash").to_pylist()] == [128]
 
 
 def test_same_input_same_table_contents() -> None:

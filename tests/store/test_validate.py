@@ -116,7 +116,7 @@ CORRUPTIONS: list[tuple[str, Callable[[Path], None], str, str]] = [
     ("document twice", _duplicate_document, "duplicate", "documents: key a appears 2 times"),
     ("orphan rows", _orphan_rows, "orphan", "sections: a row of doc_id ghost"),
     ("offset off its text", _bad_offsets, "offset", "does not slice to its text 'Lead'"),
-    ("offset past the text", _bad_offsets, "offset", "[0:10000] of b is outside its 18 characters"),
+    ("offset past the text", _bad_offsets, "offset", "[0:10000] of b is outside its 20 characters"),
     ("bad partition", _bad_partition, "partition", "bad partition folder 'ingest_date=2026-13"),
     ("stray file", _stray_file, "file", "notes.txt: not a table file"),
     ("table link elsewhere", _broken_table_link, "links", "quotes links to .newsdesk/snapshots"),
