@@ -127,23 +127,27 @@ def test_a_run_on_a_dask_cluster_gives_the_tables_of_one_process(tmp_path: Path)
     assert not list((tmp_path / "w").glob(".newsdesk/staging/*/*"))
 
 
+def _start_ingest(tmp_path: Path, address: str) -> subprocess.Popen[str]:
+    """`newsdesk ingest inbox --warehouse w`, one article a batch, on the cluster at `address`."""
+    command = [sys.executable, "-m", "flows.cli", "ingest", "inbox", "--warehouse", "w"]
+    return subprocess.Popen(
+        [*command, "--batch-size", "1", "--dask-address", address],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
 def test_an_interrupted_cluster_run_commits_nothing_and_cancels_its_tasks(tmp_path: Path) -> None:
     from distributed import Client
 
     inbox = _inbox(tmp_path)
-    command = [sys.executable, "-m", "flows.cli", "ingest", "inbox", "--warehouse", "w"]
     with (
         dask_cluster(tmp_path / "cluster") as cluster,
         Client(cluster.address, set_as_default=False) as client,
     ):
-        arguments = ["--batch-size", "1", "--dask-address", cluster.address]
-        proc = subprocess.Popen(
-            [*command, *arguments],
-            cwd=tmp_path,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
+        proc = _start_ingest(tmp_path, cluster.address)
         try:
             wait_for(
                 lambda: _running_batches(client) or None,
@@ -168,7 +172,8 @@ def test_an_interrupted_cluster_run_commits_nothing_and_cancels_its_tasks(tmp_pa
             "the scheduler to drop the interrupted run's tasks",
             timeout=60,
         )
-        again = run_cli("ingest", "inbox", "--warehouse", "w", *arguments, cwd=tmp_path)
+        flags = ["--batch-size", "1", "--dask-address", cluster.address]
+        again = run_cli("ingest", "inbox", "--warehouse", "w", *flags, cwd=tmp_path)
         assert again.returncode == 0, again.stderr
         assert "7 inputs -> 5 documents" in again.stdout
     assert _contents(tmp_path / "w") == _one_process(tmp_path, inbox)
@@ -180,19 +185,11 @@ def test_a_worker_killed_mid_batch_loses_and_duplicates_nothing(tmp_path: Path) 
     from distributed import Client
 
     inbox = _inbox(tmp_path)
-    command = [sys.executable, "-m", "flows.cli", "ingest", "inbox", "--warehouse", "w"]
     with (
         dask_cluster(tmp_path / "cluster") as cluster,
         Client(cluster.address, set_as_default=False) as client,
     ):
-        arguments = ["--batch-size", "1", "--dask-address", cluster.address]
-        proc = subprocess.Popen(
-            [*command, *arguments],
-            cwd=tmp_path,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
+        proc = _start_ingest(tmp_path, cluster.address)
         try:
             busy = wait_for(
                 lambda: _busy_worker(client),

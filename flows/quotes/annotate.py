@@ -52,6 +52,9 @@ class RuleAttributes:
     token's word starts them."""
 
     def __init__(self, ruler: Any) -> None:
+        from spacy.tokens._retokenize import set_token_attrs  # noqa: PLC0415 - spaCy's own setter
+
+        self._set = set_token_attrs  # resolved once, not per token
         self._attrs: list[Any] = list(ruler.attrs)
         self._single: list[_Pattern] = []
         self._longer: dict[str, list[_Pattern]] = {}
@@ -97,7 +100,7 @@ class RuleAttributes:
             if extra:
                 rules = tuple(sorted(set(rules) | extra))
             if rules:
-                _set_token_attrs(token, self._merge(rules))
+                self._set(token, self._merge(rules))
         return doc
 
     def _single_rules(self, token: Any) -> tuple[int, ...]:
@@ -247,12 +250,6 @@ def _match(doc: Any, start: int, pattern: _Pattern) -> int | None:
         if not all(test(getattr(token, name)) for name, test in tests):
             return None
     return start + (pattern.index % len(pattern.tokens))
-
-
-def _set_token_attrs(token: Any, attrs: Any) -> None:
-    from spacy.tokens._retokenize import set_token_attrs  # noqa: PLC0415 - spaCy's own setter
-
-    set_token_attrs(token, attrs)
 
 
 def disabled_for_parse(nlp: Any, attributes: RuleAttributes | None) -> Sequence[str]:
