@@ -17,6 +17,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
+from collections import deque
 from collections.abc import Callable, Generator, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from typing import TypeVar
@@ -66,18 +67,25 @@ def map_in_processes(
         initializer=start_worker,
         initargs=(pipeline,),
     )
+    # Every job is submitted at once (jobs are file references, so this is small), as
+    # `pool.map` does; unlike `pool.map`, leaving early does not cancel the futures first. On
+    # Python 3.11, a pool whose workers are terminated sets BrokenProcessPool on every pending
+    # future, and one already cancelled makes its manager thread raise InvalidStateError.
+    futures = deque(pool.submit(function, job) for job in jobs)
     finished = False
     try:
         # A worker that dies (the kernel's OOM killer) fails the run with BrokenProcessPool
-        # instead of leaving it waiting for a result that never comes.
-        yield from pool.map(function, jobs)
+        # instead of leaving it waiting for a result that never comes. A result is let go of
+        # once yielded, so results do not pile up over a long run.
+        while futures:
+            yield futures.popleft().result()
         finished = True
     finally:
         if not finished:
             # Python 3.14 has pool.terminate_workers(); until then its processes are at hand.
-            for process in list(getattr(pool, "_processes", {}).values()):
+            for process in list((getattr(pool, "_processes", None) or {}).values()):
                 process.terminate()
-        pool.shutdown(wait=True, cancel_futures=True)
+        pool.shutdown(wait=True)
 
 
 def _available_memory() -> int | None:
