@@ -28,6 +28,7 @@ from flows.store import TABLES, commit_lake, read_tables
 from tests import s3_server
 from tests.conftest import ROOT, run_cli
 from tests.store.helpers import DAY, make_tables
+from tests.stories.articles import BUDGET, PROFILE, original, trimmed, with_credit_and_byline
 
 pytestmark = pytest.mark.slow
 BUCKET = "newsdesk-warehouse"
@@ -218,3 +219,42 @@ def test_writers_at_once_on_s3_never_duplicate_a_row(s3: str) -> None:
     sections = tables["sections"].to_table()["doc_id"].to_pylist()
     assert sorted(sections) == sorted(ids * 2)
     assert tables["rejects"].count_rows() == 4  # one per writer, each its own
+
+
+def test_stories_on_s3_span_runs_and_reruns_assign_nothing(s3: str, tmp_path: Path) -> None:
+    """A syndicated copy that arrives in a later run joins the original's story; the story
+    tables are pinned by the manifest, so a re-run assigns nothing and the warehouse validates."""
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "budget.txt").write_text(original(BUDGET), encoding="utf-8")
+    (inbox / "profile.txt").write_text(original(PROFILE), encoding="utf-8")
+    assert run_cli("ingest", str(inbox), "--warehouse", s3).returncode == 0
+    (inbox / "budget-wire.txt").write_text(
+        with_credit_and_byline(BUDGET, "Dana Whitfield"), encoding="utf-8"
+    )
+    (inbox / "budget-trimmed.txt").write_text(trimmed(BUDGET, keep=5), encoding="utf-8")
+    later = run_cli("ingest", str(inbox), "--warehouse", s3)
+    assert later.returncode == 0, later.stderr
+    assert "-> 2 documents" in later.stdout
+
+    def stories() -> dict[str, str]:
+        documents = read_tables(s3, ["documents"])["documents"].to_table()
+        uris = [Path(uri).name for uri in documents["source_uri"].to_pylist()]
+        return dict(zip(uris, documents["story_id"].to_pylist(), strict=True))
+
+    def ids() -> dict[str, str]:
+        documents = read_tables(s3, ["documents"])["documents"].to_table()
+        uris = [Path(uri).name for uri in documents["source_uri"].to_pylist()]
+        return dict(zip(uris, documents["doc_id"].to_pylist(), strict=True))
+
+    found = stories()
+    budget = {found[n] for n in ("budget.txt", "budget-wire.txt", "budget-trimmed.txt")}
+    assert budget == {ids()["budget.txt"]}
+    assert found["profile.txt"] == ids()["profile.txt"]
+    (inbox / "budget.txt").touch()  # read again: the same bytes, nothing new
+    again = run_cli("ingest", str(inbox), "--warehouse", s3)
+    assert again.returncode == 0, again.stderr
+    assert "-> 0 documents" in again.stdout
+    assert stories() == found
+    check = run_cli("validate", "--warehouse", s3)
+    assert check.returncode == 0, check.stdout + check.stderr

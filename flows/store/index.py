@@ -35,7 +35,7 @@ from typing import Protocol
 import numpy as np
 
 from flows.records import InputSeen, InputStat, StorySignature
-from flows.stories import CANDIDATES_PER_STORY, AssignedStory, StoredStory
+from flows.stories import AssignedStory, StoredStory, pick_candidates
 
 INDEX_FILE = "index.sqlite"
 # SQLite allows 32,766 host parameters per statement since 3.32; a smaller chunk keeps each
@@ -241,17 +241,11 @@ class StoryLookup:
             f"where doc_id in ({marks})",
             tuple(shared),
         ).fetchall()
-        by_story: dict[str, list[tuple[int, str, StorySignature]]] = {}
+        stored = []
         for doc_id, story_id, shingles, exact, minhash in rows:
             values = tuple(np.frombuffer(minhash, dtype=_MINHASH_DTYPE).tolist())
-            signature = StorySignature(values, shingles, exact)
-            by_story.setdefault(story_id, []).append((-shared[doc_id], doc_id, signature))
-        found = [
-            StoredStory(doc_id, story_id, signature)
-            for story_id, members in by_story.items()
-            for _, doc_id, signature in sorted(members)[:CANDIDATES_PER_STORY]
-        ]
-        return sorted(found, key=lambda stored: stored.doc_id)
+            stored.append((str(doc_id), str(story_id), StorySignature(values, shingles, exact)))
+        return pick_candidates(shared, stored)
 
 
 @contextmanager

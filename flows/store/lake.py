@@ -6,6 +6,8 @@ Layout of a warehouse URI U (`s3://bucket/prefix`, or any URI deltalake opens):
                             rejects, runs), partitioned by ingest_date, schemas from schemas/
     U/_newsdesk/keys/       Delta table of committed keys (tbl, key), partitioned by bucket
     U/_newsdesk/inputs/     Delta table of input stats (uri, size, mtime_ns, content_hash)
+    U/_newsdesk/story_docs/ Delta tables of the story index: each document's story and
+    U/_newsdesk/story_bands/    signature, and its LSH band keys (flows.store.lake_stories)
     U/_newsdesk/manifest/   Delta table, one row per commit: the version of every table above
 
 Object storage has no rename and no links, so the local snapshot protocol (flows.store.warehouse)
@@ -29,7 +31,8 @@ again, so overlapping runs never duplicate a row.
 Known keys and unchanged inputs are looked up in the key and input tables at their pinned
 versions (flows.store.lake_keys): partitions (`bucket`, the first two hex digits of the key's
 SHA-256) and file statistics prune what is read, so a lookup reads what the run's keys hash to,
-never every key.
+never every key. New documents get their story ids in the commit from the story tables at their
+pinned versions, and the story rows are appended before the manifest like the rest.
 
 Compaction (flows.store.lake_compact) rewrites small files with Delta's OPTIMIZE (same rows),
 pins the result in a manifest, then VACUUMs files that no version in the last grace period still
@@ -64,20 +67,30 @@ from flows.store.lake_manifest import (
     FENCED,
     INPUTS_TABLE,
     KEYS_TABLE,
+    Manifest,
     append_manifest,
     at_pin,
     open_manifest,
 )
+from flows.store.lake_stories import (
+    STORY_BANDS_TABLE,
+    STORY_DOCS_TABLE,
+    LakeStories,
+    story_rows,
+)
 from flows.store.location import hold_before_manifest, storage_options
-from flows.store.schema import TABLES, load_spec
+from flows.store.schema import TABLES, load_spec, staged_schema
 from flows.store.tables import run_table
 from flows.store.warehouse import (
     MAX_FILES_PER_PARTITION,
     CommitResult,
     StagedRows,
     drop_known_rows,
+    staged_signatures,
     unique_rows,
+    with_stories,
 )
+from flows.stories import AssignedStory, assign_stories, index_keys
 
 if TYPE_CHECKING:
     from deltalake import DeltaTable
@@ -152,7 +165,7 @@ class _InMemory:
     def read(self, name: str) -> pa.Table:
         if name in self.tables:
             return self.tables[name]
-        return pa.Table.from_batches([], schema=load_spec(name).arrow_schema)
+        return pa.Table.from_batches([], schema=staged_schema(name))
 
 
 def _commit_once(
@@ -175,6 +188,8 @@ def _commit_once(
     for batch in batches:
         fresh = drop_known_rows({name: batch.read(name) for name in TABLES}, index, taken)
         kept.append({name: fresh[name][load_spec(name).key[0]] for name in _KEYED})
+    stories = _assign(warehouse, manifest, batches, kept)
+    story_of = {story.doc_id: story.story_id for story in stories}
     added = dict.fromkeys(TABLES, 0)
     pins = dict(manifest.pins)
     meta = {"newsdesk.run": run_id, "newsdesk.manifest_number": number}
@@ -182,7 +197,7 @@ def _commit_once(
         owner = name if name in _KEYED else "documents"
         if name == "runs" or not any(len(k[owner]) for k in kept):
             continue
-        reader = _stream(name, batches, kept, partition, added)
+        reader = _stream(name, batches, kept, partition, added, story_of=story_of)
         pins[name] = _append(
             warehouse, name, manifest.pins[name], reader, options=options, meta=meta, day=partition
         )
@@ -208,6 +223,12 @@ def _commit_once(
             options=options,
             meta=meta,
         )
+    if stories:
+        docs, bands = story_rows(stories, number)
+        for name, rows in ((STORY_DOCS_TABLE, docs), (STORY_BANDS_TABLE, bands)):
+            pins[name] = _append(
+                warehouse, name, manifest.pins[name], rows, options=options, meta=meta
+            )
     _hold_for_tests()
     with interrupts.deferred():  # a signal here waits until readers can see the commit
         append_manifest(manifest_table, manifest, pins, run_id)
@@ -220,6 +241,8 @@ def _stream(
     kept: list[dict[str, pa.Array]],
     partition: date,
     added: dict[str, int],
+    *,
+    story_of: Mapping[str, str],
 ) -> pa.RecordBatchReader:
     """The new rows of one table, batch after batch, with their ingest_date: one staged batch
     in memory at a time; `added[name]` counts them as they go."""
@@ -231,6 +254,8 @@ def _stream(
             if name in _KEYED:
                 table = unique_rows(batch.read(name), spec.key[0])
                 table = table.filter(pc.is_in(table[spec.key[0]], keys[name]))
+                if name == "documents":
+                    table = with_stories(table, story_of)
             else:
                 table = unique_rows(batch.read(name), *spec.key)
                 table = table.filter(pc.is_in(table["doc_id"], keys["documents"]))
@@ -238,6 +263,25 @@ def _stream(
             yield from _with_partition(table, name, partition).to_batches()
 
     return pa.RecordBatchReader.from_batches(schema, rows())
+
+
+def _assign(
+    warehouse: str,
+    manifest: Manifest,
+    batches: Sequence[StagedRows],
+    kept: Sequence[Mapping[str, pa.Array]],
+) -> tuple[AssignedStory, ...]:
+    """The stories of the commit's new documents (flows.stories.assign_stories), looked up in
+    the story tables at the versions the manifest pins (flows.store.lake_stories)."""
+    fresh = {str(doc_id) for k in kept for doc_id in k["documents"].to_pylist()}
+    if not fresh:
+        return ()
+    new = {d: s for d, s in staged_signatures(batches).items() if d in fresh}
+    keys = [key for signature in new.values() for key in index_keys(signature)]
+    lookup = LakeStories(
+        warehouse, manifest.pins[STORY_DOCS_TABLE], manifest.pins[STORY_BANDS_TABLE], keys
+    )
+    return assign_stories(new, lookup)
 
 
 def _with_partition(table: pa.Table, name: str, partition: date) -> pa.Table:

@@ -18,6 +18,12 @@ import pyarrow as pa
 
 from flows.errors import WarehouseError
 from flows.store.lake_keys import CONTROL, INPUTS_SCHEMA, KEYS_SCHEMA
+from flows.store.lake_stories import (
+    STORY_BANDS_SCHEMA,
+    STORY_BANDS_TABLE,
+    STORY_DOCS_SCHEMA,
+    STORY_DOCS_TABLE,
+)
 from flows.store.location import table_uri
 from flows.store.schema import TABLES, load_spec
 
@@ -27,7 +33,9 @@ if TYPE_CHECKING:
 KEYS_TABLE = f"{CONTROL}/keys"
 INPUTS_TABLE = f"{CONTROL}/inputs"
 MANIFEST_TABLE = f"{CONTROL}/manifest"
-PINNED = (*TABLES, KEYS_TABLE, INPUTS_TABLE)
+# Every table a manifest pins. A warehouse made before a control table existed has manifests
+# without its pin: it is pinned at version 0 (empty) and created by the first writer that needs it.
+PINNED = (*TABLES, KEYS_TABLE, INPUTS_TABLE, STORY_DOCS_TABLE, STORY_BANDS_TABLE)
 MANIFEST_SCHEMA = pa.schema(
     [
         pa.field("manifest", pa.int64(), nullable=False),
@@ -84,8 +92,15 @@ def at_pin(warehouse: str, name: str, pin: int, options: dict[str, str]) -> Delt
     """The table loaded at its newest version, restored first to its pinned state when versions
     past the pin exist (rows of a writer that never wrote its manifest)."""
     from deltalake import CommitProperties, DeltaTable  # noqa: PLC0415
+    from deltalake.exceptions import TableNotFoundError  # noqa: PLC0415
 
-    table = DeltaTable(table_uri(warehouse, name), storage_options=options)
+    try:
+        table = DeltaTable(table_uri(warehouse, name), storage_options=options)
+    except TableNotFoundError:
+        if pin != 0:
+            raise WarehouseError(f"table {name} is missing", path=warehouse) from None
+        _create(warehouse, name, options)  # a control table newer than the warehouse
+        table = DeltaTable(table_uri(warehouse, name), storage_options=options)
     if table.version() != pin:
         table.restore(pin, commit_properties=CommitProperties(max_commit_retries=FENCED))
         table = DeltaTable(table_uri(warehouse, name), storage_options=options)
@@ -117,29 +132,40 @@ def append_manifest(
 def create_tables(warehouse: str, options: dict[str, str]) -> None:
     """Every table at version 0 (empty), the manifest table last: a warehouse whose manifest
     table exists has all its tables. `ignore`: a concurrent writer may create them too."""
+    for name in (*PINNED, MANIFEST_TABLE):
+        _create(warehouse, name, options)
+
+
+def _create(warehouse: str, name: str, options: dict[str, str]) -> None:
     from deltalake import DeltaTable  # noqa: PLC0415
     from deltalake.exceptions import CommitFailedError, DeltaError  # noqa: PLC0415
 
-    schemas: dict[str, tuple[pa.Schema, list[str]]] = {
-        name: (load_spec(name).dataset_schema, [c.name for c in load_spec(name).partitioning])
-        for name in TABLES
-    }
-    schemas[KEYS_TABLE] = (KEYS_SCHEMA, ["bucket"])
-    schemas[INPUTS_TABLE] = (INPUTS_SCHEMA, ["bucket"])
-    schemas[MANIFEST_TABLE] = (MANIFEST_SCHEMA, [])
-    for name, (schema, partition_by) in schemas.items():
-        try:
-            DeltaTable.create(
-                table_uri(warehouse, name),
-                schema,
-                mode="ignore",
-                partition_by=partition_by or None,
-                storage_options=options,
-            )
-        except CommitFailedError:
-            raise  # another writer created it at the same moment: the commit starts again
-        except (DeltaError, OSError) as exc:
-            raise WarehouseError(f"cannot create table {name}: {exc}", path=warehouse) from exc
+    if name in TABLES:
+        spec = load_spec(name)
+        schema, partition_by = spec.dataset_schema, [c.name for c in spec.partitioning]
+    else:
+        schema, partition_by = _CONTROL_SCHEMAS[name]
+    try:
+        DeltaTable.create(
+            table_uri(warehouse, name),
+            schema,
+            mode="ignore",
+            partition_by=partition_by or None,
+            storage_options=options,
+        )
+    except CommitFailedError:
+        raise  # another writer created it at the same moment: the commit starts again
+    except (DeltaError, OSError) as exc:
+        raise WarehouseError(f"cannot create table {name}: {exc}", path=warehouse) from exc
+
+
+_CONTROL_SCHEMAS: dict[str, tuple[pa.Schema, list[str]]] = {
+    KEYS_TABLE: (KEYS_SCHEMA, ["bucket"]),
+    INPUTS_TABLE: (INPUTS_SCHEMA, ["bucket"]),
+    STORY_DOCS_TABLE: (STORY_DOCS_SCHEMA, ["bucket"]),
+    STORY_BANDS_TABLE: (STORY_BANDS_SCHEMA, ["bucket"]),
+    MANIFEST_TABLE: (MANIFEST_SCHEMA, []),
+}
 
 
 def file_count(warehouse: str, name: str, version: int, options: dict[str, str]) -> int:

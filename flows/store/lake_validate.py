@@ -3,8 +3,9 @@
 The same checks as flows.store.validate, on the Delta versions the newest manifest pins (what
 readers see): every table opens at its pinned version with the columns of schemas/ plus
 `ingest_date`, each key is there once, no child row lacks its document, every span slices its
-document's text, and the key table knows every committed document (else a later run would ingest
-it again). Versions past the pins (a killed writer's) are not problems: the next commit restores
+document's text, the key table knows every committed document (else a later run would ingest
+it again), and every document's story is a document's own and in the story tables. Versions past
+the pins (a killed writer's) are not problems: the next commit restores
 them away. Like `validate`, it reads every row, so its cost grows with the warehouse.
 """
 
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 from flows.store.lake_keys import LakeIndex
 from flows.store.lake_manifest import INPUTS_TABLE, KEYS_TABLE, open_manifest
+from flows.store.lake_stories import STORY_DOCS_TABLE
 from flows.store.location import storage_options, table_uri
 from flows.store.schema import TABLES, load_spec
 from flows.store.validate import (
@@ -20,6 +22,7 @@ from flows.store.validate import (
     Report,
     check_children,
     check_keys,
+    check_stories,
     schema_difference,
 )
 
@@ -57,4 +60,14 @@ def validate_lake(warehouse: str) -> Report:
             Problem("index", f"{name}: {key} is committed but not in the key table")
             for key in unknown[:MAX_LISTED_PER_KIND]
         )
+    indexed: dict[str, str] = {}
+    if manifest.pins[STORY_DOCS_TABLE] > 0:
+        stories = DeltaTable(
+            table_uri(warehouse, STORY_DOCS_TABLE),
+            version=manifest.pins[STORY_DOCS_TABLE],
+            storage_options=options,
+        ).to_pyarrow_dataset()
+        rows = stories.to_table(columns=["doc_id", "story_id"])
+        indexed = dict(zip(rows["doc_id"].to_pylist(), rows["story_id"].to_pylist(), strict=True))
+    check_stories(tables["documents"], indexed, report)
     return report

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import re
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -239,8 +239,15 @@ def _check_index(root: Path, snapshot: Path, documents: pa.Table, report: Report
 
 
 def _check_stories(root: Path, documents: pa.Table, report: Report) -> None:
-    """Every story id is the doc_id of a document of that story (its first), and the index
-    holds each document's story as the table says (else later copies would not find it)."""
+    index = Index(root / CONTROL_DIR)
+    ids = documents["doc_id"].to_pylist()
+    check_stories(documents, index.stories_of(ids) if index.exists() else None, report)
+
+
+def check_stories(documents: pa.Table, indexed: Mapping[str, str] | None, report: Report) -> None:
+    """Every story id is the doc_id of a document of that story (its first), and the story
+    index (`indexed`: doc_id -> story_id, None when there is no index to check) holds each
+    document's story as the table says (else later copies would not find it)."""
     ids = documents["doc_id"].to_pylist()
     stories = dict(zip(ids, documents["story_id"].to_pylist(), strict=True))
     founders = {doc_id for doc_id, story in stories.items() if doc_id == story}
@@ -249,9 +256,7 @@ def _check_stories(root: Path, documents: pa.Table, report: Report) -> None:
         for doc_id, story in sorted(stories.items())
         if story not in founders
     ]
-    index = Index(root / CONTROL_DIR)
-    if index.exists():
-        indexed = index.stories_of(ids)
+    if indexed is not None:
         for doc_id, story in sorted(stories.items()):
             if doc_id not in indexed:
                 problems.append(f"documents: {doc_id} is not in the story index")

@@ -182,7 +182,7 @@ def commit(
             fresh = drop_known_rows({name: batch.read(name) for name in TABLES}, index, taken)
             for name in _KEYED:
                 keys[name].extend(fresh[name][load_spec(name).key[0]].to_pylist())
-            fresh["documents"] = _with_stories(fresh["documents"], story_of)
+            fresh["documents"] = with_stories(fresh["documents"], story_of)
             for name in TABLES:
                 write(name, fresh[name])
         if run is not None and not index.known("runs", [run.run_id]):
@@ -643,10 +643,21 @@ def drop_known_rows(
 
 
 def _assign(batches: Sequence[StagedRows], index: Index) -> tuple[AssignedStory, ...]:
-    """The stories of the run's new documents: every batch's signatures (a few hundred bytes
-    per document) minus documents the warehouse already holds, assigned in one go so that the
-    result does not depend on how the run was cut into batches. A document staged without a
-    signature (rows built by hand) is signed here from its whole text."""
+    """The stories of the run's new documents, assigned in one go so that the result does not
+    depend on how the run was cut into batches."""
+    new = staged_signatures(batches)
+    for doc_id in index.known("documents", new):
+        del new[doc_id]
+    if not new:
+        return ()
+    with index.stories() as lookup:
+        return assign_stories(new, lookup)
+
+
+def staged_signatures(batches: Sequence[StagedRows]) -> dict[str, StorySignature]:
+    """Every staged document's story signature (a few hundred bytes per document), the first
+    batch's for a document staged twice. A document staged without a signature (rows built by
+    hand) is signed here from its whole text."""
     new: dict[str, StorySignature] = {}
     for batch in batches:
         for row in batch.read(SIGNATURES).to_pylist():
@@ -656,15 +667,10 @@ def _assign(batches: Sequence[StagedRows], index: Index) -> tuple[AssignedStory,
         for row in documents:
             if row["doc_id"] not in new:
                 new[row["doc_id"]] = sign_text(row["text"])
-    for doc_id in index.known("documents", new):
-        del new[doc_id]
-    if not new:
-        return ()
-    with index.stories() as lookup:
-        return assign_stories(new, lookup)
+    return new
 
 
-def _with_stories(documents: pa.Table, story_of: Mapping[str, str]) -> pa.Table:
+def with_stories(documents: pa.Table, story_of: Mapping[str, str]) -> pa.Table:
     """The documents with their assigned story ids (a document without a signature keeps its
     own doc_id: a story of its own)."""
     if documents.num_rows == 0:

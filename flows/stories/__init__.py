@@ -6,6 +6,7 @@ from flows.stories.assign import (
     StoryIndex,
     assign_stories,
     index_keys,
+    pick_candidates,
 )
 from flows.stories.fold import quote_key
 from flows.stories.signature import sign_story, sign_text
@@ -18,6 +19,7 @@ __all__ = [
     "StoryIndex",
     "assign_stories",
     "index_keys",
+    "pick_candidates",
     "quote_key",
     "sign_story",
     "sign_text",

@@ -22,7 +22,12 @@ from typing import Protocol
 
 from flows.records import StorySignature
 from flows.stories.signature import band_keys, containment
-from flows.stories.words import MIN_SHINGLES, MIN_SIZE_RATIO, STORY_CONTAINMENT
+from flows.stories.words import (
+    CANDIDATES_PER_STORY,
+    MIN_SHINGLES,
+    MIN_SIZE_RATIO,
+    STORY_CONTAINMENT,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +56,24 @@ class StoryIndex(Protocol):
     def candidates(self, keys: Collection[int]) -> Sequence[StoredStory]:
         """The committed documents that share at least one of `keys`."""
         ...
+
+
+def pick_candidates(
+    shared: Mapping[str, int], stored: Iterable[tuple[str, str, StorySignature]]
+) -> tuple[StoredStory, ...]:
+    """What a story index returns for one lookup: of the committed documents `stored`
+    (doc_id, story_id, signature) that share `shared[doc_id]` keys with the document looked up,
+    at most CANDIDATES_PER_STORY per story, those sharing the most keys, so a story syndicated a
+    thousand times costs a lookup no more than one with a few copies; in doc_id order."""
+    by_story: dict[str, list[tuple[int, str, StorySignature]]] = {}
+    for doc_id, story_id, signature in stored:
+        by_story.setdefault(story_id, []).append((-shared[doc_id], doc_id, signature))
+    found = [
+        StoredStory(doc_id, story_id, signature)
+        for story_id, members in by_story.items()
+        for _, doc_id, signature in sorted(members)[:CANDIDATES_PER_STORY]
+    ]
+    return tuple(sorted(found, key=lambda stored: stored.doc_id))
 
 
 def index_keys(signature: StorySignature) -> tuple[int, ...]:
