@@ -183,7 +183,8 @@ class Index:
             )
             db.executemany(
                 "insert or ignore into story_bands (band, doc_id) values (?, ?)",
-                ((key, s.doc_id) for s in stories for key in s.keys),
+                # in key order: each B-tree page is visited once, however many keys land on it
+                sorted((key, s.doc_id) for s in stories for key in s.keys),
             )
             for table, values in keys.items():
                 db.executemany(
