@@ -30,7 +30,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from benchmarks.paths import RESULTS, ROOT, repo_relative
+from benchmarks.paths import RESULTS, ROOT, repo_relative, save_results
 
 CORPUS = ROOT.parent / "shared" / "corpus"
 NATURAL = "natural"
@@ -247,9 +247,7 @@ def main() -> None:
         "ratios_worst_over_natural": ratios,
         "acceptance": acceptance,
     }
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
-    print(f"wrote {repo_relative(args.out)}")
+    print(f"wrote {save_results(args.out, result)}")
 
 
 if __name__ == "__main__":

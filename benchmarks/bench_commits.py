@@ -37,7 +37,6 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import json
 import os
 import shutil
 import statistics
@@ -51,7 +50,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from benchmarks.paths import RESULTS, repo_relative
+from benchmarks.paths import RESULTS, repo_relative, save_results
 from flows import __version__
 from flows.nlp import get_nlp
 from flows.pipeline import process_batch
@@ -446,8 +445,7 @@ def main() -> None:
         "series": series,
     }
     print(f"total runtime {output['runtime_s']} s; written to {repo_relative(args.out)}")
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(output, indent=2) + "\n", encoding="utf-8")
+    save_results(args.out, output)
 
 
 if __name__ == "__main__":

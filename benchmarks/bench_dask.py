@@ -40,7 +40,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.corpus_variants import word_count, write_corpus
-from benchmarks.paths import RESULTS, ROOT
+from benchmarks.paths import RESULTS, ROOT, save_results
 
 # Trivial tasks timed one by one for the round trip (enough for a stable median).
 ROUND_TRIPS = 50
@@ -207,8 +207,7 @@ def main() -> None:
         output["runtime_s"] = round(time.perf_counter() - started, 1)
         for name, value in results.items():
             print(f"{name}: {json.dumps(value)}")
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(json.dumps(output, indent=2) + "\n", encoding="utf-8")
+        save_results(args.out, output)
         print(f"total runtime {output['runtime_s']} s; written to {args.out.relative_to(ROOT)}")
     finally:
         shutil.rmtree(work, ignore_errors=True)

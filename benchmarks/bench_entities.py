@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import json
 import platform
 import statistics
 import sys
@@ -24,7 +23,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from benchmarks.paths import RESULTS, ROOT, repo_relative
+from benchmarks.paths import RESULTS, ROOT, repo_relative, save_results
 from flows.assemble import assemble_document
 from flows.entities.casing import read_casing
 from flows.entities.extract import (
@@ -177,9 +176,7 @@ def main() -> None:
             f"batch {row['batch_size']:>5}: bare {row['bare_ner']['words_per_s']:.0f} w/s, "
             f"stage {row['entity_stage']['words_per_s']:.0f} w/s"
         )
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
-    print(f"wrote {repo_relative(args.out)}")
+    print(f"wrote {save_results(args.out, result)}")
 
 
 if __name__ == "__main__":

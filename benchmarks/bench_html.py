@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import gzip
-import json
 import platform
 import statistics
 import time
@@ -24,7 +23,7 @@ from typing import Any
 
 import trafilatura
 
-from benchmarks.paths import RESULTS, ROOT, repo_relative
+from benchmarks.paths import RESULTS, ROOT, repo_relative, save_results
 from flows.assemble import assemble_document
 from flows.errors import RejectError
 from flows.html import parse_html
@@ -114,8 +113,7 @@ def main() -> None:
         "trafilatura_version": trafilatura.__version__,
         "per_page": rows,
     }
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
+    save_results(args.out, summary)
     print(f"{'pages':<40}{len(rows)} ({summary['rejected']} rejected)")
     print(f"{'median CPU ms/page, ours (html->sections)':<40}{ours_median:.2f}")
     print(f"{'median CPU ms/page, trafilatura bare':<40}{theirs_median:.2f}")

@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import json
 import os
 import shutil
 import subprocess
@@ -39,7 +38,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from benchmarks.paths import RESULTS, ROOT, repo_relative
+from benchmarks.paths import RESULTS, ROOT, repo_relative, save_results
 
 CORPORA = ("aeb", "polnear", "conll", "stories")
 SHARED = ROOT.parent / "shared"
@@ -259,8 +258,7 @@ def main() -> None:
         "settings": results,
     }
     print(f"total runtime {output['runtime_s']} s; written to {repo_relative(args.out)}")
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(output, indent=2) + "\n", encoding="utf-8")
+    save_results(args.out, output)
 
 
 if __name__ == "__main__":

@@ -29,7 +29,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from deltalake import DeltaTable
 
-from benchmarks.paths import RESULTS, repo_relative
+from benchmarks.paths import RESULTS, save_results
 from flows.store import commit_lake, compact_lake, lake_index, lake_keys
 from flows.store.schema import load_spec
 
@@ -121,9 +121,7 @@ def main() -> None:
         "seconds_all_commits_and_lookups": round(commit_seconds, 1),
         "store": "file:// (deltalake's local object store; S3 adds a request per file read)",
     }
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
-    print(f"wrote {repo_relative(args.out)}")
+    print(f"wrote {save_results(args.out, result)}")
 
 
 if __name__ == "__main__":

@@ -28,7 +28,7 @@ from typing import Any
 
 from deltalake import CommitProperties, DeltaTable
 
-from benchmarks.paths import RESULTS, repo_relative
+from benchmarks.paths import RESULTS, save_results
 from flows.records import StorySignature
 from flows.store.lake import _append
 from flows.store.lake_manifest import FENCED, at_pin
@@ -124,9 +124,7 @@ def main() -> None:
         "seconds": round(seconds, 1),
         "store": "file:// (deltalake's local object store; S3 adds a request per file read)",
     }
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
-    print(f"wrote {repo_relative(args.out)}")
+    print(f"wrote {save_results(args.out, result)}")
 
 
 if __name__ == "__main__":

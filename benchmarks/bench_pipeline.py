@@ -10,7 +10,6 @@ same inputs, and the ratio (c)/(b), which is what Prefect and the warehouse comm
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import resource
 import shutil
@@ -18,7 +17,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from benchmarks.paths import RESULTS, ROOT, repo_relative
+from benchmarks.paths import RESULTS, ROOT, repo_relative, save_results
 from flows.nlp import get_nlp
 from flows.pipeline import process_batch
 from flows.records import RawDocument
@@ -90,8 +89,7 @@ def main() -> None:
         }
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "bench_pipeline.json").write_text(json.dumps(result, indent=2) + "\n")
+    save_results(RESULTS / "bench_pipeline.json", result)
     for row in rows:
         print(f"{row['case']:>24}: {row['docs_per_s']:>8} docs/s  ({row['wall_s']} s wall)")
     print(

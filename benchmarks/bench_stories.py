@@ -33,6 +33,7 @@ import argparse
 import dataclasses
 import hashlib
 import json
+import os
 import platform
 import random
 import re
@@ -44,7 +45,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.corpus_variants import Base, load_bases, make_variants, paragraphs, write_corpus
-from benchmarks.paths import RESULTS
+from benchmarks.paths import RESULTS, save_results
 from flows.records import StorySignature
 from flows.run import PLAIN_STEPS, ingest_refs
 from flows.settings import Settings
@@ -299,8 +300,8 @@ def main() -> None:
         "benchmark": "bench_stories",
         "machine": {
             "python": platform.python_version(),
-            "cpus": _cpus(),
-            "load_average": [round(load, 2) for load in _load()],
+            "cpus": os.cpu_count() or 1,
+            "load_average": [round(load, 2) for load in os.getloadavg()],
         },
         "index": index,
         "run": run,
@@ -311,20 +312,7 @@ def main() -> None:
         "stories_share_of_run": round(per_article / run["ms_per_article"], 5),
     }
     print(json.dumps(result, indent=2))
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "bench_stories.json").write_text(json.dumps(result, indent=2) + "\n")
-
-
-def _cpus() -> int:
-    import os
-
-    return os.cpu_count() or 1
-
-
-def _load() -> tuple[float, float, float]:
-    import os
-
-    return os.getloadavg()
+    save_results(RESULTS / "bench_stories.json", result)
 
 
 if __name__ == "__main__":

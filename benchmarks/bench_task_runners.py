@@ -57,7 +57,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from benchmarks.paths import RESULTS, ROOT, repo_relative
+from benchmarks.paths import RESULTS, ROOT, repo_relative, save_results
 
 WORKERS = 2
 RUNNERS = ("process_pool", "dask")
@@ -716,8 +716,7 @@ def main() -> None:
     kept = f"; children's output in {work}" if args.keep_work else ""
     print(f"total runtime {output['runtime_s']} s{kept}")
     print(f"written to {repo_relative(args.out)}")
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(output, indent=2) + "\n", encoding="utf-8")
+    save_results(args.out, output)
 
 
 if __name__ == "__main__":

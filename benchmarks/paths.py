@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results"
@@ -17,3 +19,11 @@ def repo_relative(path: Path) -> str:
     current directory was when the benchmark ran.
     """
     return Path(os.path.relpath(path.resolve(), ROOT)).as_posix()
+
+
+def save_results(path: Path, result: Any) -> str:
+    """Write a benchmark's figures to `path` as indented JSON (its folder made if missing); the
+    path as results record it (repo_relative)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    return repo_relative(path)
