@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import struct
+from collections.abc import Iterable
 
 import numpy as np
-from datasketch import MinHash
 
 from flows.records import ParsedDocument, StorySignature
 from flows.stories.fold import fold_words
@@ -25,9 +25,21 @@ from flows.stories.words import (
 BODY_KINDS = frozenset({"paragraph", "heading"})
 # The band number that holds the exact-copy key (after the LSH bands 0 .. BANDS-1).
 EXACT_BAND = BANDS
-# datasketch's permutations are drawn once per (NUM_PERM, seed); copying them from one MinHash
-# into the next saves recomputing them for every document.
-_TEMPLATE = MinHash(num_perm=NUM_PERM, seed=MINHASH_SEED, scheme=MINHASH_SCHEME)
+
+# The MinHash is datasketch 2.0's (MinHash(num_perm=NUM_PERM, seed=MINHASH_SEED,
+# scheme="affine32")), computed here with numpy: the same values (tests/test_stories.py checks
+# them against datasketch), without importing the datasketch package, whose __init__ imports its
+# LSH classes and with them scipy.integrate, about 1 s of a one-article run's start (issue 11).
+# Each shingle's first 4 bytes of SHA-1 (little-endian), mixed with MurmurHash3's 32-bit
+# finalizer, then NUM_PERM affine permutations a*h + b mod 2**32 (a odd: bijective), minimum over
+# the shingles. The permutations are drawn as datasketch draws them, from the legacy
+# np.random.RandomState stream, which numpy keeps stable across versions.
+if MINHASH_SCHEME != "affine32":  # pragma: no cover - a guard on words.py's constants
+    raise ImportError(f"flows.stories.signature computes the affine32 scheme, not {MINHASH_SCHEME}")
+_GEN = np.random.RandomState(MINHASH_SEED)
+_PERM_A = _GEN.randint(0, 1 << 31, NUM_PERM, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+_PERM_B = _GEN.randint(0, 1 << 32, NUM_PERM, dtype=np.uint32)
+del _GEN
 
 
 def body_text(doc: ParsedDocument) -> str:
@@ -46,16 +58,31 @@ def sign_text(text: str) -> StorySignature:
     words = fold_words(text)
     last = max(len(words) - SHINGLE_WORDS + 1, 1)
     shingles = {" ".join(words[i : i + SHINGLE_WORDS]).encode("utf-8") for i in range(last)}
-    minhash = MinHash(
-        num_perm=NUM_PERM,
-        seed=MINHASH_SEED,
-        permutations=_TEMPLATE.permutations,
-        scheme=MINHASH_SCHEME,
-    )
-    minhash.update_batch(sorted(shingles))
     exact = hashlib.blake2b(" ".join(words).encode("utf-8"), digest_size=16).hexdigest()
-    values = tuple(int(v) for v in minhash.hashvalues)
+    values = tuple(int(v) for v in minhash_values(shingles))
     return StorySignature(values, len(shingles), exact)
+
+
+def minhash_values(shingles: Iterable[bytes]) -> np.ndarray:
+    """The NUM_PERM MinHash values (uint32) of a non-empty set of shingles."""
+    digests = b"".join(hashlib.sha1(s).digest()[:4] for s in shingles)
+    if not digests:
+        raise ValueError("a MinHash needs at least one shingle")
+    hashes = _fmix32(np.frombuffer(digests, dtype="<u4").astype(np.uint32))
+    # uint32 arithmetic wraps: the permutation is mod 2**32 by construction.
+    permuted = hashes[:, np.newaxis] * _PERM_A + _PERM_B
+    result: np.ndarray = permuted.min(axis=0)
+    return result
+
+
+def _fmix32(h: np.ndarray) -> np.ndarray:
+    """MurmurHash3's 32-bit finalizer, element-wise (a bijection on uint32)."""
+    h = h ^ (h >> np.uint32(16))
+    h = h * np.uint32(0x85EBCA6B)
+    h = h ^ (h >> np.uint32(13))
+    h = h * np.uint32(0xC2B2AE35)
+    result: np.ndarray = h ^ (h >> np.uint32(16))
+    return result
 
 
 def band_keys(signature: StorySignature, *, banded: bool = True) -> tuple[int, ...]:

@@ -23,8 +23,9 @@ NUM_PERM = 128
 # Seed of the permutations. Part of the signature: changing it (or NUM_PERM, SHINGLE_WORDS, the
 # band layout) makes new signatures incomparable with the ones the warehouse's index holds.
 MINHASH_SEED = 1
-# datasketch 2.0's default permutation scheme, named so that a later default cannot change it
-# under the index: a bijective a*h+b mod 2^32 after a MurmurHash3 mix, values stored as uint32.
+# datasketch 2.0's default permutation scheme (flows.stories.signature computes it), named so that
+# a later default cannot change it under the index: a bijective a*h+b mod 2^32 after a MurmurHash3
+# mix, values stored as uint32.
 MINHASH_SCHEME = "affine32"
 # LSH bands: BANDS bands of BAND_ROWS MinHash values each (BANDS * BAND_ROWS <= NUM_PERM). Two
 # documents are candidates when one band is equal, with probability 1 - (1 - J^r)^b: with 42
