@@ -1,12 +1,14 @@
 """Issue 11's acceptance run: throughput against bare spaCy, workers, fast start, memory, a query.
 
     .venv/bin/python -m benchmarks.bench_throughput [--articles 1000,20000] [--workers 1,2]
-        [--throughput-base N] [--rss-workers N] [--repeats 5] [--seed 0]
+        [--throughput-base N] [--throughput-repeats 3] [--throughput-corpus dev,variants]
+        [--dev-base 30] [--rss-workers N] [--repeats 5] [--seed 0]
         [--skip fast_start,throughput,workers,memory,query] [--work DIR] [--out PATH]
 
-The default is the full acceptance run (35 to 55 minutes on the 2-core development machine, most
-of it the 20,000-article run); `--articles 50,200` is a smoke run of about 3 minutes (its
-throughput figures rest on a few seconds of marginal time and say little). Every ingest is the
+The default is the full acceptance run (about 75 minutes on the 2-core development machine: 35
+for the three rounds of throughput, most of the rest the 20,000-article run); `--articles 50,200
+--throughput-corpus variants` is a smoke run of a few minutes (its throughput figures rest on a
+few seconds of marginal time and say little). Every ingest is the
 real command line in a process of its own, `newsdesk ingest DIR --warehouse W -q [--workers N]`,
 with no Prefect server (PREFECT_API_URL and every NEWSDESK_* variable removed from its
 environment) and a Prefect home of its own under the work folder, into an empty warehouse. The
@@ -17,19 +19,26 @@ default (one process), the workers comparison is skipped and the JSON says worke
 available.
 
 1. throughput: words per second of the CLI at the first `--workers` count (1) on plain text,
-   as a MARGINAL rate: a run over the first B articles (`--throughput-base`, default a tenth of
-   the small size, but at least a batch (16) per worker, so that the same worker processes start
-   in both runs) and a run over the first S (the small `--articles` size); the rate is the
-   words of articles B+1..S over the difference of the two runs' wall times, so start-up, model
-   loading and the run's other fixed costs cancel. Words are `str.split()` words of the
-   articles' paragraphs (each file split on blank lines). Against bare spaCy over the same
-   paragraphs, in a process of its own, model loaded and warmed up before timing, one pass
-   each with the default `nlp.pipe` batch size: (a) NER only: every component but tok2vec and
-   ner disabled; (b) the full pipeline as spacy.load(PIPELINE) gives it; and for information
-   (c) ner alone: tok2vec disabled too (in en_core_web_sm, ner has its own embedding layer and
-   nothing of tok2vec reaches it; newsdesk's NER pass disables tok2vec as well). Targets: at
+   as a MARGINAL rate: a run over the first B articles and a run over the first S; the rate is
+   the words of articles B+1..S over the difference of the two runs' wall times, so start-up,
+   model loading and the run's other fixed costs cancel. Words are `str.split()` words of the
+   articles' paragraphs (each file split on blank lines). Two corpora (`--throughput-corpus`):
+   `dev`, the corpus the issue was measured on, the 300 polnear-dev and conll-dev inputs
+   unchanged (119,000 words, interleaved so that the base B = `--dev-base` (30) has the mix of
+   the whole), S all 300; and `variants`, the variant articles, B = `--throughput-base`
+   (default a tenth of the small size, but at least a batch (16) per worker, so that the same
+   worker processes start in both runs) and S the small `--articles` size. Against bare spaCy
+   over the same marginal paragraphs, each case in a process of its own (a first pass over
+   new text grows the vocabulary, as the CLI's run does, so no case may inherit another's),
+   model loaded and warmed up on 64 paragraphs before timing, one pass with the default
+   `nlp.pipe` batch size: (a) NER only: every component but tok2vec and ner disabled; (b) the
+   full pipeline as spacy.load(PIPELINE) gives it; and for information (c) ner alone: tok2vec
+   disabled too (in en_core_web_sm, ner has its own embedding layer and nothing of tok2vec
+   reaches it; newsdesk's NER pass disables tok2vec as well). `--throughput-repeats` rounds
+   (3), each the two CLI runs then the three bare cases, and the medians compared. Targets: at
    least 0.75x (a) and 1.3x (b).
-2. workers: the same marginal rate at each further `--workers` count against the first
+2. workers: the same marginal rate (variants, median of the rounds) at each further `--workers`
+   count against the first
    (target: 2 workers at least 1.7x 1), and the warehouses of the two S-article runs compared
    table by table with DuckDB: every table but runs, without run_id, ingested_at, rejected_at
    and ingest_date, the rows as multisets (EXCEPT ALL both ways, and the row counts).
@@ -75,7 +84,13 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from benchmarks.corpus_variants import load_bases, paragraphs, word_count, write_corpus
+from benchmarks.corpus_variants import (
+    SHARED_CORPUS,
+    load_bases,
+    paragraphs,
+    word_count,
+    write_corpus,
+)
 from benchmarks.paths import RESULTS, ROOT, repo_relative
 from benchmarks.processes import MIB, run_measured
 
@@ -149,7 +164,8 @@ class Bench:
         self.seed = seed
         self.workers_available = workers_available
         self.corpora: dict[int, Corpus] = {}
-        self.runs: dict[tuple[int, int | None], dict[str, Any]] = {}
+        self.dev_corpora: dict[int, Corpus] = {}
+        self.runs: dict[tuple[str, int | None, int], dict[str, Any]] = {}
         home = work / "prefect-home"
         home.mkdir(parents=True, exist_ok=True)
         self.env = {
@@ -165,19 +181,12 @@ class Bench:
         self.newsdesk = str(Path(sys.executable).parent / "newsdesk")
 
     def corpus(self, articles: int) -> Corpus:
+        """The first `articles` variant articles (benchmarks/corpus_variants.py)."""
         if articles not in self.corpora:
             folder = self.work / f"corpus-{articles}"
             started = time.perf_counter()
             paths = tuple(write_corpus(folder, articles, self.seed))
-            texts = [path.read_text(encoding="utf-8") for path in paths]
-            self.corpora[articles] = Corpus(
-                folder=folder,
-                articles=articles,
-                paths=paths,
-                words=sum(word_count(p) for text in texts for p in paragraphs(text)),
-                paragraphs=sum(len(paragraphs(text)) for text in texts),
-                bytes=sum(path.stat().st_size for path in paths),
-            )
+            self.corpora[articles] = _described(folder, paths)
             print(
                 f"   corpus of {articles} articles: {self.corpora[articles].words:,} words "
                 f"({time.perf_counter() - started:.1f} s to write)",
@@ -185,12 +194,35 @@ class Bench:
             )
         return self.corpora[articles]
 
-    def ingest(self, articles: int, workers: int | None) -> dict[str, Any]:
-        """The run over the first `articles` articles at `workers` (None: the CLI default)."""
-        key = (articles, workers if self.workers_available else None)
+    def dev_corpus(self, articles: int) -> Corpus:
+        """The first `articles` of the issue's own corpus (dev_order: the polnear-dev and
+        conll-dev inputs, interleaved), copied unchanged."""
+        if articles not in self.dev_corpora:
+            folder = self.work / f"dev-{articles}"
+            folder.mkdir(parents=True, exist_ok=True)
+            paths = []
+            for i, source in enumerate(dev_order()[:articles]):
+                path = folder / f"{i:04d}-{source.parent.parent.name}-{source.name}"
+                shutil.copyfile(source, path)
+                paths.append(path)
+            self.dev_corpora[articles] = _described(folder, tuple(paths))
+            print(
+                f"   dev corpus of {articles} articles: {self.dev_corpora[articles].words:,} words",
+                flush=True,
+            )
+        return self.dev_corpora[articles]
+
+    def ingest(
+        self, articles: int, workers: int | None, *, dev: bool = False, repeat: int = 0
+    ) -> dict[str, Any]:
+        """A run over the first `articles` articles (of the dev corpus when `dev`) at `workers`
+        (None: the CLI default); `repeat` numbers further runs of the same, each into a new
+        warehouse."""
+        corpus = self.dev_corpus(articles) if dev else self.corpus(articles)
+        name = f"{'dev-' if dev else ''}{articles}"
+        key = (name, workers if self.workers_available else None, repeat)
         if key not in self.runs:
-            corpus = self.corpus(articles)
-            label = f"{articles}-w{key[1] or 'default'}"
+            label = f"{name}-w{key[1] or 'default'}" + (f"-r{repeat}" if repeat else "")
             warehouse = self.work / f"warehouse-{label}"
             command = [self.newsdesk, "ingest", str(corpus.folder), "--warehouse", str(warehouse)]
             command += ["-q"] + (["--workers", str(key[1])] if key[1] is not None else [])
@@ -198,8 +230,10 @@ class Bench:
             measured = run_measured(command, self.env, self.work / f"ingest-{label}.log")
             documents, rejects = _count(warehouse, "documents"), _count(warehouse, "rejects")
             run = {
+                "corpus": "dev" if dev else "variants",
                 "articles": articles,
                 "workers": key[1],
+                "repeat": repeat,
                 **asdict(measured),
                 "peak_rss_mib": measured.peak_rss_mib,
                 "documents": documents,
@@ -215,6 +249,32 @@ class Bench:
             )
             self.runs[key] = run
         return self.runs[key]
+
+
+def _described(folder: Path, paths: tuple[Path, ...]) -> Corpus:
+    texts = [path.read_text(encoding="utf-8") for path in paths]
+    return Corpus(
+        folder=folder,
+        articles=len(paths),
+        paths=paths,
+        words=sum(word_count(p) for text in texts for p in paragraphs(text)),
+        paragraphs=sum(len(paragraphs(text)) for text in texts),
+        bytes=sum(path.stat().st_size for path in paths),
+    )
+
+
+def dev_order() -> list[Path]:
+    """The corpus issue 11 was measured on: the 84 polnear-dev and 216 conll-dev inputs (119,000
+    words), interleaved (7 PolNeAR articles to every 18 CoNLL documents) so that every prefix,
+    the throughput base included, has the mix of the whole."""
+    polnear = sorted((SHARED_CORPUS / "polnear-dev" / "inputs").iterdir())
+    conll = sorted((SHARED_CORPUS / "conll-dev" / "inputs").iterdir())
+    order: list[Path] = []
+    for i, document in enumerate(conll):
+        if i % 18 < 7 and polnear:  # noqa: PLR2004 - 84 / 216 = 7 / 18
+            order.append(polnear.pop(0))
+        order.append(document)
+    return order + polnear
 
 
 def _count(warehouse: Path, table: str) -> int:
@@ -242,8 +302,14 @@ def cli_has_workers(newsdesk: str, env: dict[str, str]) -> bool:
 # -- 1. throughput against bare spaCy -------------------------------------------------------------
 
 
-def bare_spacy(texts_file: Path, pipeline: str) -> dict[str, Any]:
-    """In this process: bare nlp.pipe over the paragraphs in `texts_file` (a JSON list)."""
+BARE_CASES = ("ner_only", "full", "ner_alone")
+
+
+def bare_spacy(texts_file: Path, pipeline: str, case: str) -> dict[str, Any]:
+    """In this process: one bare nlp.pipe pass of `case` over the paragraphs in `texts_file` (a
+    JSON list), after a warm-up on the first WARM_UP_PARAGRAPHS. One case per process: a first
+    pass over new text adds its words to the vocabulary, as the CLI's run does, so a case run
+    after another in the same process would have it easier."""
     import spacy
 
     texts: list[str] = json.loads(texts_file.read_text(encoding="utf-8"))
@@ -253,11 +319,16 @@ def bare_spacy(texts_file: Path, pipeline: str) -> dict[str, Any]:
     ner_alone = [name for name in nlp.pipe_names if name != "ner"]
     if any("ner" in _listeners(nlp, name) for name in nlp.pipe_names):
         ner_alone = ner_only  # ner listens to a shared embedding layer: it cannot go
-    cases = {"ner_only": ner_only, "full": [], "ner_alone": ner_alone}
-    for disabled in cases.values():  # lazy initialisation happens outside the timings
-        for doc in nlp.pipe(texts[:WARM_UP_PARAGRAPHS], disable=disabled):
-            _ = doc.ents
-    results: dict[str, Any] = {
+    disabled = {"ner_only": ner_only, "full": [], "ner_alone": ner_alone}[case]
+    for doc in nlp.pipe(texts[:WARM_UP_PARAGRAPHS], disable=disabled):  # lazy initialisation
+        _ = doc.ents
+    load = os.getloadavg()[0]
+    started = time.perf_counter()
+    for doc in nlp.pipe(texts, disable=disabled):
+        _ = doc.ents
+    seconds = time.perf_counter() - started
+    return {
+        "case": case,
         "pipeline": pipeline,
         "pipe_names": list(nlp.pipe_names),
         "model_version": str(nlp.meta.get("version", "")),
@@ -265,62 +336,109 @@ def bare_spacy(texts_file: Path, pipeline: str) -> dict[str, Any]:
         "batch_size": nlp.batch_size,
         "paragraphs": len(texts),
         "words": words,
+        "disabled": disabled,
+        "seconds": round(seconds, 3),
+        "words_per_s": round(words / seconds, 1),
+        "load_average_1min_before": round(load, 2),
     }
-    for case, disabled in cases.items():
-        load = os.getloadavg()[0]
-        started = time.perf_counter()
-        for doc in nlp.pipe(texts, disable=disabled):
-            _ = doc.ents
-        seconds = time.perf_counter() - started
-        results[case] = {
-            "disabled": disabled,
-            "seconds": round(seconds, 3),
-            "words_per_s": round(words / seconds, 1),
-            "load_average_1min_before": round(load, 2),
-        }
-    return results
 
 
 def _listeners(nlp: Any, name: str) -> list[str]:
     return list(getattr(nlp.get_pipe(name), "listening_components", None) or ())
 
 
-def throughput(bench: Bench, base: int, small: int, workers: int | None) -> dict[str, Any]:
-    """The CLI's marginal words/s between the runs over `base` and over `small` articles."""
-    first, second = bench.ingest(base, workers), bench.ingest(small, workers)
-    words = bench.corpus(small).words - bench.corpus(base).words
-    seconds = second["seconds"] - first["seconds"]
-    return {
+def throughput(
+    bench: Bench,
+    base: int,
+    small: int,
+    workers: int | None,
+    *,
+    repeats: int = 1,
+    dev: bool = False,
+    bare: bool = False,
+) -> dict[str, Any]:
+    """The CLI's marginal words/s between the runs over `base` and over `small` articles, the
+    median of `repeats` rounds; with `bare`, each round also times the bare spaCy cases over
+    the same marginal paragraphs, each case in a process of its own, and the medians are
+    compared. Rounds take turns (CLI base, CLI small, each bare case), so that other load on
+    the machine falls on all of them alike."""
+    corpus = bench.dev_corpus if dev else bench.corpus
+    words = corpus(small).words - corpus(base).words
+    texts_file = _marginal_paragraphs(bench, corpus(base), corpus(small)) if bare else None
+    rounds: list[dict[str, Any]] = []
+    for repeat in range(repeats):
+        first = bench.ingest(base, workers, dev=dev, repeat=repeat)
+        second = bench.ingest(small, workers, dev=dev, repeat=repeat)
+        seconds = second["seconds"] - first["seconds"]
+        entry: dict[str, Any] = {
+            "marginal_seconds": round(seconds, 3),
+            "words_per_s": round(words / seconds, 1) if seconds > 0 else None,
+        }
+        if texts_file is not None:
+            entry["bare"] = {case: run_bare(bench, texts_file, case) for case in BARE_CASES}
+            if any(entry["bare"][case]["words"] != words for case in BARE_CASES):
+                raise SystemExit("bare spaCy and the CLI counted different words")
+        rounds.append(entry)
+        print(f"   round {repeat + 1}: {_round_line(entry)}", flush=True)
+    seconds = statistics.median(r["marginal_seconds"] for r in rounds)
+    result: dict[str, Any] = {
+        "corpus": "dev" if dev else "variants",
         "workers": workers,
         "base_articles": base,
         "articles": small,
         "marginal_articles": small - base,
         "base_starts_every_worker": workers is None or base >= BATCH_SIZE * workers,
         "marginal_words": words,
+        "repeats": repeats,
         "marginal_seconds": round(seconds, 3),
         "words_per_s": round(words / seconds, 1) if seconds > 0 else None,
-        "whole_run_words_per_s": round(bench.corpus(small).words / second["seconds"], 1),
+        "whole_run_words_per_s": round(
+            corpus(small).words / bench.ingest(small, workers, dev=dev)["seconds"], 1
+        ),
+        "rounds": rounds,
     }
+    if texts_file is not None:
+        result["bare_spacy"] = {
+            case: {
+                "words_per_s": statistics.median(r["bare"][case]["words_per_s"] for r in rounds),
+                "disabled": rounds[0]["bare"][case]["disabled"],
+            }
+            for case in BARE_CASES
+        }
+        result["bare_spacy"]["paragraphs"] = rounds[0]["bare"]["full"]["paragraphs"]
+        result["bare_spacy"]["pipe_names"] = rounds[0]["bare"]["full"]["pipe_names"]
+        result["bare_spacy"]["batch_size"] = rounds[0]["bare"]["full"]["batch_size"]
+    return result
 
 
-def measure_bare(bench: Bench, base: int, small: int) -> dict[str, Any]:
-    """Bare spaCy in a process of its own over the paragraphs of articles base..small."""
-    corpus, prefix = bench.corpus(small), bench.corpus(base)
+def _round_line(entry: dict[str, Any]) -> str:
+    line = f"cli {entry['words_per_s']} words/s"
+    for case, found in entry.get("bare", {}).items():
+        line += f", {case} {found['words_per_s']}"
+    return line
+
+
+def _marginal_paragraphs(bench: Bench, prefix: Corpus, corpus: Corpus) -> Path:
+    """The paragraphs of articles base..small, as a JSON list for the bare spaCy children."""
     for path, earlier in zip(corpus.paths, prefix.paths, strict=False):
         if path.read_bytes() != earlier.read_bytes():  # the marginal words rest on this
             raise SystemExit(f"corpus prefix differs at {path.name}")
     texts = [
         paragraph
-        for path in corpus.paths[base:]
+        for path in corpus.paths[prefix.articles :]
         for paragraph in paragraphs(path.read_text(encoding="utf-8"))
     ]
-    texts_file = bench.work / f"paragraphs-{base}-{small}.json"
+    texts_file = bench.work / f"paragraphs-{corpus.folder.name}-from-{prefix.articles}.json"
     texts_file.write_text(json.dumps(texts), encoding="utf-8")
-    out = bench.work / f"bare-{base}-{small}.json"
+    return texts_file
+
+
+def run_bare(bench: Bench, texts_file: Path, case: str) -> dict[str, Any]:
+    """One bare spaCy case over the paragraphs of `texts_file`, in a process of its own."""
+    out = bench.work / f"bare-{case}.json"
     command = [sys.executable, "-m", "benchmarks.bench_throughput", "--bare-spacy", str(texts_file)]
-    command += ["--bare-out", str(out)]
-    print(f"   bare spaCy over {len(texts):,} paragraphs ...", flush=True)
-    measured = run_measured(command, bench.env, bench.work / "bare.log")
+    command += ["--bare-case", case, "--bare-out", str(out)]
+    measured = run_measured(command, bench.env, bench.work / f"bare-{case}.log")
     result: dict[str, Any] = json.loads(out.read_text(encoding="utf-8"))
     result["process"] = asdict(measured)
     return result
@@ -522,6 +640,13 @@ def _workers(text: str) -> list[int]:
     return counts
 
 
+def _corpora(text: str) -> list[str]:
+    chosen = [part for part in text.split(",") if part]
+    if not chosen or set(chosen) - {"dev", "variants"}:
+        raise argparse.ArgumentTypeError("--throughput-corpus takes dev, variants or dev,variants")
+    return chosen
+
+
 def _skips(text: str) -> set[str]:
     chosen = {part for part in text.split(",") if part}
     if chosen - set(SECTIONS):
@@ -538,20 +663,33 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--rss-workers", type=int, help="workers of the memory runs (default: max)")
     parser.add_argument("--repeats", type=int, default=5, help="fast start and query repeats")
+    parser.add_argument(
+        "--throughput-repeats", type=int, default=3, help="rounds of each throughput figure"
+    )
+    parser.add_argument(
+        "--throughput-corpus",
+        type=_corpora,
+        default=["dev", "variants"],
+        help="dev (the issue's polnear + conll inputs), variants, or both (the default)",
+    )
+    parser.add_argument(
+        "--dev-base", type=int, default=30, help="throughput base B of the dev corpus"
+    )
     parser.add_argument("--seed", type=int, default=0, help="corpus variant seed")
     parser.add_argument("--skip", type=_skips, default=set(), help=",".join(SECTIONS))
     parser.add_argument("--work", type=Path, help="keep corpora and warehouses here")
     parser.add_argument("--out", type=Path, default=RESULTS / "bench_throughput.json")
     parser.add_argument("--bare-spacy", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--bare-out", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--bare-case", choices=BARE_CASES, help=argparse.SUPPRESS)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> None:
     parser = _parser()
     args = parser.parse_args(argv)
-    if args.bare_spacy:  # the bare spaCy child of measure_bare
-        result = bare_spacy(args.bare_spacy, PIPELINE)
+    if args.bare_spacy:  # a bare spaCy child of run_bare
+        result = bare_spacy(args.bare_spacy, PIPELINE, args.bare_case)
         args.bare_out.write_text(json.dumps(result, indent=2), encoding="utf-8")
         return
     small, large = args.articles
@@ -595,6 +733,9 @@ def _run(args: argparse.Namespace, work: Path, small: int, large: int, base: int
             "throughput_base": base,
             "rss_workers": args.rss_workers,
             "repeats": args.repeats,
+            "throughput_repeats": args.throughput_repeats,
+            "throughput_corpus": args.throughput_corpus,
+            "dev_base": args.dev_base,
             "seed": args.seed,
             "skip": sorted(skip),
         },
@@ -616,31 +757,43 @@ def _run(args: argparse.Namespace, work: Path, small: int, large: int, base: int
         )
     rates: dict[str, dict[str, Any]] = {}
     if "throughput" not in skip:
-        print("-- throughput", flush=True)
-        rate = throughput(bench, base, small, workers[0])
-        bare = measure_bare(bench, base, small)
-        if bare["words"] != rate["marginal_words"]:
-            raise SystemExit("bare spaCy and the CLI counted different words")
-        rates[str(workers[0])] = rate
-        cli = rate["words_per_s"]
         output["throughput"] = {
-            "method": "marginal: (words of articles B..S) / (seconds of run S - seconds of run B)",
-            "cli": rate,
-            "bare_spacy": bare,
-            "vs_ner_only": _ratio(cli, bare["ner_only"]["words_per_s"]),
-            "vs_full": _ratio(cli, bare["full"]["words_per_s"]),
-            "vs_ner_alone": _ratio(cli, bare["ner_alone"]["words_per_s"]),
+            "method": "marginal: (words of articles B..S) / (seconds of run S - seconds of run B), "
+            "median of the rounds; each bare case the median of its rounds, a process each",
         }
-        acceptance["throughput_vs_ner_only"] = _target(
-            output["throughput"]["vs_ner_only"], TARGET_VS_NER, at_least=True
-        )
-        acceptance["throughput_vs_full"] = _target(
-            output["throughput"]["vs_full"], TARGET_VS_FULL, at_least=True
-        )
+        corpora = {"variants": False, "dev": True}
+        for name in args.throughput_corpus:
+            dev = corpora[name]
+            first, last = (args.dev_base, len(dev_order())) if dev else (base, small)
+            print(f"-- throughput, {name} corpus ({first} .. {last} articles)", flush=True)
+            rate = throughput(
+                bench, first, last, workers[0], repeats=args.throughput_repeats, dev=dev, bare=True
+            )
+            if not dev:
+                rates[str(workers[0])] = rate
+            cli, bare = rate["words_per_s"], rate["bare_spacy"]
+            output["throughput"][name] = {
+                **rate,
+                "vs_ner_only": _ratio(cli, bare["ner_only"]["words_per_s"]),
+                "vs_full": _ratio(cli, bare["full"]["words_per_s"]),
+                "vs_ner_alone": _ratio(cli, bare["ner_alone"]["words_per_s"]),
+            }
+            acceptance[f"{name}_throughput_vs_ner_only"] = _target(
+                output["throughput"][name]["vs_ner_only"], TARGET_VS_NER, at_least=True
+            )
+            acceptance[f"{name}_throughput_vs_full"] = _target(
+                output["throughput"][name]["vs_full"], TARGET_VS_FULL, at_least=True
+            )
     if "workers" not in skip:
         print("-- workers", flush=True)
         output["workers"] = _workers_section(
-            bench, base=base, small=small, workers=workers, rates=rates, acceptance=acceptance
+            bench,
+            base=base,
+            small=small,
+            workers=workers,
+            rates=rates,
+            acceptance=acceptance,
+            repeats=args.throughput_repeats,
         )
     if "memory" not in skip:
         print("-- memory", flush=True)
@@ -671,6 +824,9 @@ def _run(args: argparse.Namespace, work: Path, small: int, large: int, base: int
     output["corpus"]["sizes"] = {
         str(n): corpus.describe() for n, corpus in sorted(bench.corpora.items())
     }
+    output["corpus"]["dev_sizes"] = {
+        str(n): corpus.describe() for n, corpus in sorted(bench.dev_corpora.items())
+    }
     output["runs"] = [
         {k: v for k, v in run.items() if k != "warehouse"} for run in bench.runs.values()
     ]
@@ -697,13 +853,15 @@ def _workers_section(
     workers: list[int | None],
     rates: dict[str, dict[str, Any]],
     acceptance: dict[str, Any],
+    repeats: int,
 ) -> dict[str, Any]:
     if not bench.workers_available:
         return {"skipped": "newsdesk ingest has no --workers flag"}
     if len(workers) < 2:  # noqa: PLR2004 - a pair to compare
         return {"skipped": "one --workers count was given: nothing to compare"}
     for count in workers:
-        rates.setdefault(str(count), throughput(bench, base, small, count))
+        if str(count) not in rates:
+            rates[str(count)] = throughput(bench, base, small, count, repeats=repeats)
     reference = rates[str(workers[0])]
     section: dict[str, Any] = {"reference_workers": workers[0], "rates": rates}
     for count in workers[1:]:
