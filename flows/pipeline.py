@@ -91,9 +91,9 @@ def process_batch(
     flows.budget): one that goes over it becomes a `too_complex` reject, its partial rows are
     dropped, and the batch goes on with the next. Every document is parsed first; then the
     model finds the entity spans of all of them in one stream (it works faster on larger
-    batches), itself within one document's budget, else each document's spans are found in its
-    own stage; then each document's entities and quotes are resolved within what its budget
-    has left."""
+    batches), and the parser parses their paragraphs with quotes in another, each stream
+    within one document's budget, else each document's are made in its own stage; then each
+    document's entities and quotes are resolved within what its budget has left."""
     seconds: dict[str, float] = {}
     with _timed(seconds, "hash"):
         digests = [content_hash(raw.data) for raw in raws]
@@ -123,9 +123,15 @@ def process_batch(
             if found.document.meta.language in {str(nlp.lang), None}
         ]
         mentions = _batch_mentions([parsed[p][2] for p in tried], settings, nlp, seconds)
-        for position, found_mentions in zip(tried, mentions, strict=True):
+        quote_parses = _batch_parses([parsed[p][2] for p in tried], settings, nlp, seconds)
+        for i, position in enumerate(tried):
             raw, digest, found = parsed[position]
-            work = _extractor(found, found_mentions, settings, nlp, seconds)
+            # the document's parses go with its stage: each is let go once it is attributed
+            own_parses, quote_parses[i] = quote_parses[i], None
+            work = _extractor(
+                found, settings, nlp, seconds, mentions=mentions[i], parses=own_parses
+            )
+            del own_parses
             results[position] = _guarded(
                 raw, digest, settings, rejects, stage="nlp", work=work, time_left=left[position]
             )
@@ -175,14 +181,22 @@ def _parser(
 
 def _extractor(
     found: DocumentResult,
-    mentions: list[Any] | None,
     settings: Settings,
     nlp: Any,
     seconds: dict[str, float],
+    *,
+    mentions: list[Any] | None,
+    parses: Any | None,
 ) -> Callable[[], DocumentResult]:
     def extract() -> DocumentResult:
         entities, quotes = _run_nlp(
-            found.document, found.sections, settings, nlp, seconds, mentions=mentions
+            found.document,
+            found.sections,
+            settings,
+            nlp,
+            seconds,
+            mentions=mentions,
+            parses=parses,
         )
         return dataclasses.replace(found, entities=entities, quotes=quotes)
 
@@ -204,6 +218,26 @@ def _batch_mentions(
     try:
         with _timed(seconds, "entities"), budget.within(settings.doc_time_budget_seconds, memory):
             return list(find_entity_mentions([f.document for f in found], nlp))
+    except (BudgetExceeded, Exception):
+        return [None] * len(found)
+
+
+def _batch_parses(
+    found: Sequence[DocumentResult], settings: Settings, nlp: Any, seconds: dict[str, float]
+) -> list[Any | None]:
+    """The quote parses of the documents in one nlp.pipe stream (the parser, too, works faster
+    on larger batches), as far as PARSE_HELD_MAX_CHARS of text to parse allow, within one
+    document's budget; None for a document left out, or for each when the stream goes over
+    the budget or fails: such a document's parses stream in its own stage."""
+    if not settings.extract_quotes or len(found) < 2:  # noqa: PLR2004 - a batch of one is alone
+        return [None] * len(found)
+    from flows.quotes import PARSE_HELD_MAX_CHARS, parse_quotes  # noqa: PLC0415 - spaCy
+
+    memory = settings.doc_memory_budget_mb * _MIB
+    try:
+        with _timed(seconds, "quotes"), budget.within(settings.doc_time_budget_seconds, memory):
+            documents = [f.document for f in found]
+            return list(parse_quotes(documents, nlp, max_chars=PARSE_HELD_MAX_CHARS))
     except (BudgetExceeded, Exception):
         return [None] * len(found)
 
@@ -243,6 +277,7 @@ def _run_nlp(
     seconds: dict[str, float],
     *,
     mentions: list[Any] | None = None,
+    parses: Any | None = None,
 ) -> tuple[tuple[Entity, ...], tuple[Quote, ...]]:
     from flows.entities import extract_entities  # noqa: PLC0415 - spaCy loads only when needed
     from flows.quotes import extract_quotes  # noqa: PLC0415
@@ -257,7 +292,8 @@ def _run_nlp(
                 entities = extract_entities([doc], [sections], nlp, mentions=[mentions])[0]
     with _timed(seconds, "quotes"):
         if settings.extract_quotes:
-            quotes = extract_quotes([doc], [sections], [entities], nlp)[0]
+            held = None if parses is None else [parses]
+            quotes = extract_quotes([doc], [sections], [entities], nlp, parses=held)[0]
     return entities, quotes
 
 

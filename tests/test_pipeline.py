@@ -159,20 +159,49 @@ def test_a_document_over_its_budget_is_rejected_and_the_batch_goes_on(
     assert detail in result.rejects[0].detail
 
 
-def test_one_entity_stream_over_a_batch_gives_what_each_document_gets_alone() -> None:
-    """The model finds the entity spans of a whole batch in one stream (faster); every
-    document's rows must be exactly those it gets in a batch of its own."""
-    from flows.nlp import get_nlp
+def _seed_raws() -> list[RawDocument]:
     from tests.conftest import ROOT
 
-    raws = [
+    return [
         RawDocument(str(path), path.read_bytes(), "text/plain")
         for path in sorted((ROOT / "seeds").glob("*.txt"))
     ]
+
+
+def test_one_entity_stream_and_one_parse_stream_over_a_batch_give_what_each_gets_alone() -> None:
+    """The model finds the entity spans of a whole batch in one stream, and the parser parses
+    its paragraphs with quotes in another (both faster); every document's rows must be exactly
+    those it gets in a batch of its own, where both stream through its own stage."""
+    from flows.nlp import get_nlp
+
+    raws = _seed_raws()
+    assert len(raws) > 1
     together = process_batch(raws, Settings(), get_nlp)
     alone = [process_batch([raw], Settings(), get_nlp).documents[0] for raw in raws]
     assert list(together.documents) == alone
     assert sum(len(found.entities) for found in alone) > 100
+    assert sum(len(found.quotes) for found in alone) > 10
+
+
+def test_a_failed_parse_stream_leaves_each_document_to_parse_its_own(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import flows.quotes as quotes_module
+    from flows.nlp import get_nlp
+
+    raws = _seed_raws()
+    expected = process_batch(raws, Settings(), get_nlp)
+    streams: list[int] = []
+
+    def broken(docs: list[ParsedDocument], nlp: Any, *, max_chars: int) -> list[Any]:
+        streams.append(len(docs))
+        raise RuntimeError("parser crashed")
+
+    monkeypatch.setattr(quotes_module, "parse_quotes", broken)
+    result = process_batch(raws, Settings(), get_nlp)
+    assert streams == [len(raws)]
+    assert result.documents == expected.documents
+    assert result.rejects == ()
 
 
 def test_a_batch_of_known_documents_never_loads_the_model() -> None:

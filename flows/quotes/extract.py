@@ -8,14 +8,21 @@ linked to the entities table (flows.quotes.speakers). Kinds: direct (a full stat
 fragment inside the writer's sentence), and, for analysts to filter, title, scare (no speaker),
 headline and nested (a quote inside a quote).
 
-The parses stream: each paragraph's parse is made in batches of bounded size, used to attribute
-that paragraph, then dropped, so a document's quotes never hold all its parses at once.
+The parses of a batch of documents are made in one stream (parse_quotes: the parser works
+faster on larger batches) and held, without their embedding tensors, until each document is
+attributed, as far as words.PARSE_HELD_MAX_CHARS of text allow. Past that, and whenever
+extract_quotes is called without them, the parses stream: each paragraph's parse is made in
+batches of bounded size, used to attribute that paragraph, then dropped, so a document's
+quotes never hold all its parses at once.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any
+
+import numpy as np
 
 from flows.nlp import char_batches
 from flows.quotes.annotate import annotate, disabled_for_parse, lemmatizer, rule_attributes
@@ -46,6 +53,8 @@ from flows.sections import section_index_at, section_starts
 # A text to parse: the paragraph it serves, "self" (its own text) or "intro" (the paragraph
 # before it), and the window's [start, end) in the paragraph parsed.
 _Job = tuple[Paragraph, str, int, int]
+# What a held parse keeps of its embedding tensor: nothing (about 384 bytes a token otherwise).
+_NO_TENSOR = np.zeros((0, 0), dtype="float32")
 
 
 def extract_quotes(
@@ -53,27 +62,85 @@ def extract_quotes(
     sections: Sequence[tuple[Section, ...]],
     entities: Sequence[tuple[Entity, ...]],
     nlp: Any,
+    *,
+    parses: Sequence[QuoteParses] | None = None,
 ) -> list[tuple[Quote, ...]]:
-    """Quotes of every document, in text order; the parser runs only where there are quotes."""
-    paras_by_doc = [paragraphs(doc) for doc in docs]
-    jobs: list[tuple[ParsedDocument, _Job]] = [
-        (doc, job)
-        for doc, paras in zip(docs, paras_by_doc, strict=True)
-        for job in _parse_jobs(doc, paras)
+    """Quotes of every document, in text order; the parser runs only where there are quotes.
+
+    `parses` are the documents' parses when parse_quotes already made them (in a larger stream
+    of documents); without them, the parses stream through this call, a few at a time."""
+    if parses is None:
+        paras_by_doc = [paragraphs(doc) for doc in docs]
+        jobs = [
+            (doc, job)
+            for doc, paras in zip(docs, paras_by_doc, strict=True)
+            for job in _parse_jobs(doc, paras)
+        ]
+        stream = _Parses(zip((job for _, job in jobs), _parse(nlp, docs=jobs), strict=True))
+        streams = [stream] * len(docs)
+    else:
+        if len(parses) != len(docs):
+            raise ValueError(f"{len(docs)} documents but {len(parses)} parses")
+        paras_by_doc = [found.paras for found in parses]
+        streams = [_Parses(iter(found.parsed)) for found in parses]
+    return [
+        _document_quotes(doc, secs, EntityIndex(ents), paras, stream)
+        for doc, secs, ents, paras, stream in zip(
+            docs, sections, entities, paras_by_doc, streams, strict=True
+        )
     ]
-    texts = (_job_text(doc, job) for doc, job in jobs)
+
+
+@dataclass(frozen=True, slots=True)
+class QuoteParses:
+    """One document's paragraphs with quote marks and the parses made for them (parse_quotes),
+    for extract_quotes(parses=...). Used once: attribution works on the paragraphs in place."""
+
+    paras: list[Paragraph]
+    parsed: list[tuple[_Job, Any]]
+
+
+def parse_quotes(
+    docs: Sequence[ParsedDocument], nlp: Any, *, max_chars: int
+) -> list[QuoteParses | None]:
+    """The parses of the documents' paragraphs with quotes, in one nlp.pipe stream: the parser
+    works faster on larger batches, and a parse does not depend on the texts batched with it.
+    The parses are held until the call returns (without the embedding tensors, which
+    attribution does not read), so a document is taken only if its texts to parse, with those
+    of the documents taken before it, come to at most `max_chars`; one that does not fit gets
+    None (extract_quotes then streams its parses)."""
+    found: list[QuoteParses | None] = []
+    jobs: list[tuple[ParsedDocument, _Job]] = []
+    owners: list[QuoteParses] = []
+    chars = 0
+    for doc in docs:
+        paras = paragraphs(doc)
+        doc_jobs = list(_parse_jobs(doc, paras))
+        size = sum(len(_job_text(doc, job)) for job in doc_jobs)
+        if chars + size > max_chars:
+            found.append(None)
+            continue
+        chars += size
+        held = QuoteParses(paras, [])
+        found.append(held)
+        owners += [held] * len(doc_jobs)
+        jobs += [(doc, job) for job in doc_jobs]
+    for held, (_, job), window in zip(owners, jobs, _parse(nlp, docs=jobs), strict=True):
+        window.tensor = _NO_TENSOR
+        held.parsed.append((job, window))
+    return found
+
+
+def _parse(nlp: Any, *, docs: Sequence[tuple[ParsedDocument, _Job]]) -> Iterator[Any]:
+    """The parse of each job's text, in order, made in bounded batches."""
+    texts = (_job_text(doc, job) for doc, job in docs)
     attributes = rule_attributes(nlp)
     disabled = disabled_for_parse(nlp, attributes)
-    parsed = (
+    return (
         window if attributes is None else annotate(window, attributes, lemmatizer(nlp))
         for group in char_batches(texts, PARSE_BATCH_SIZE, PARSE_BATCH_MAX_CHARS)
         for window in nlp.pipe(group, batch_size=PARSE_BATCH_SIZE, disable=disabled)
     )
-    parses = _Parses(zip((job for _, job in jobs), parsed, strict=True))
-    return [
-        _document_quotes(doc, secs, EntityIndex(ents), paras, parses)
-        for doc, secs, ents, paras in zip(docs, sections, entities, paras_by_doc, strict=True)
-    ]
 
 
 def _prev(doc: ParsedDocument, para: Paragraph) -> Block:

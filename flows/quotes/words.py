@@ -114,6 +114,11 @@ PARSE_BATCH_SIZE = 64
 # written as one long line would hold 640 thousand. The dev corpora's batches hold at most 27
 # thousand, so natural text never meets the cap.
 PARSE_BATCH_MAX_CHARS = 100_000
+# The quote parses of a batch of documents are made in one stream and held until each document
+# is attributed (flows.quotes.extract.parse_quotes), while the documents' texts to parse come to
+# at most this many characters: about 10 MB of parses without their tensors, against about 25
+# thousand characters in a batch of 16 news articles. A document past it streams its own.
+PARSE_HELD_MAX_CHARS = 250_000
 # A paragraph is parsed in windows of at most this many characters, cut at a space and, when
 # possible, before a quote's opening mark rather than inside it; each quote is attributed in the
 # window holding its opening mark, and does not see cues in the next. spaCy refuses texts over a

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from flows.entities import extract_entities
 from flows.pipeline import parse_document
-from flows.quotes import extract_quotes
+from flows.quotes import extract_quotes, parse_quotes
 from flows.records import RawDocument
 from flows.sections import split_sections
 from tests.conftest import SEED
@@ -337,3 +337,51 @@ def test_parses_stream_and_are_dropped_once_a_paragraph_is_attributed(
     (found,) = extract(nlp, [document(*texts)])
     assert [q.speaker for q in found] == ["Anna Berg"] * 5
     assert seen == [(1, 1)] * 5  # one window each, and only the paragraph at hand holds a parse
+
+
+def test_parses_made_for_a_batch_give_the_quotes_of_the_stream(nlp: Any) -> None:
+    """parse_quotes parses every document's paragraphs with quotes in one nlp.pipe stream and
+    holds them (without tensors) as far as max_chars allows; extract_quotes given them finds
+    exactly what its own stream finds."""
+
+    class Spy:
+        def __init__(self) -> None:
+            self.calls: list[int] = []
+            self.pipe_names = nlp.pipe_names
+
+        def get_pipe(self, name: str) -> Any:
+            return nlp.get_pipe(name)
+
+        def pipe(self, texts: Any, **kwargs: Any) -> Any:
+            texts = list(texts)
+            self.calls.append(len(texts))
+            return nlp.pipe(texts, **kwargs)
+
+    seed = parse_document(RawDocument(str(SEED), SEED.read_bytes(), "text/plain"))
+    docs = [
+        seed,
+        document("Angela Merkel spoke in Berlin.", "“Both sides can win,” said Merkel."),
+        document("No quotes here.", "He said in a statement:", "“No.”"),
+        document("Nothing quoted at all."),
+    ]
+    sections = [split_sections(doc) for doc in docs]
+    entities = extract_entities(docs, sections, nlp)
+    streamed = extract_quotes(docs, sections, entities, nlp)
+    assert sum(map(len, streamed)) > 10
+
+    spy = Spy()
+    held = parse_quotes(docs, spy, max_chars=1_000_000)
+    assert len(spy.calls) == 1  # one stream for the batch
+    assert all(found is not None for found in held)
+    assert all(window.tensor.size == 0 for found in held if found for _, window in found.parsed)
+    ready = [found for found in held if found is not None]
+    assert extract_quotes(docs, sections, entities, nlp, parses=ready) == streamed
+
+    # Past max_chars a document is left to stream its own parses, and so is the rest.
+    small = parse_quotes(docs, nlp, max_chars=200)
+    assert small[0] is None
+    assert [found is None for found in small[1:]] == [False, False, False]
+    for i, found in enumerate(small):
+        args = ([docs[i]], [sections[i]], [entities[i]], nlp)
+        again = extract_quotes(*args) if found is None else extract_quotes(*args, parses=[found])
+        assert again == [streamed[i]]
