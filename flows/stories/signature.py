@@ -27,9 +27,9 @@ BODY_KINDS = frozenset({"paragraph", "heading"})
 EXACT_BAND = BANDS
 
 # The MinHash is datasketch 2.0's (MinHash(num_perm=NUM_PERM, seed=MINHASH_SEED,
-# scheme="affine32")), computed here with numpy: the same values (tests/test_stories.py checks
-# them against datasketch), without importing the datasketch package, whose __init__ imports its
-# LSH classes and with them scipy.integrate, about 1 s of a one-article run's start (issue 11).
+# scheme="affine32")), computed here with numpy: the same values (tests/stories/test_signature.py
+# checks them against datasketch), without importing the datasketch package, whose __init__
+# imports its LSH classes and with them scipy.integrate, about 1 s of a one-article run's start.
 # Each shingle's first 4 bytes of SHA-1 (little-endian), mixed with MurmurHash3's 32-bit
 # finalizer, then NUM_PERM affine permutations a*h + b mod 2**32 (a odd: bijective), minimum over
 # the shingles. The permutations are drawn as datasketch draws them, from the legacy
