@@ -20,6 +20,26 @@ from flows.records import (
 from flows.sections import split_sections
 
 
+class PipeSpy:
+    """The pipeline, with a record of what the quote parse asks of nlp.pipe: the texts of the
+    last call and the number of texts of each call (NER is always disabled)."""
+
+    def __init__(self, nlp: Any) -> None:
+        self._nlp = nlp
+        self.texts: list[str] = []
+        self.calls: list[int] = []
+        self.pipe_names = nlp.pipe_names
+
+    def get_pipe(self, name: str) -> Any:
+        return self._nlp.get_pipe(name)
+
+    def pipe(self, texts: Any, **kwargs: Any) -> Any:
+        self.texts = list(texts)
+        self.calls.append(len(self.texts))
+        assert "ner" in kwargs["disable"]
+        return self._nlp.pipe(self.texts, **kwargs)
+
+
 def document(*paragraphs: str, title: str | None = None) -> ParsedDocument:
     """A normalized document: one block per string ("## " makes a heading), a title first."""
     blocks: list[DraftBlock] = []

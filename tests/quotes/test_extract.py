@@ -14,7 +14,7 @@ from flows.quotes import extract_quotes, parse_quotes
 from flows.records import RawDocument
 from flows.sections import split_sections
 from tests.conftest import SEED
-from tests.quotes.helpers import check_spans, document, extract, quotes, who
+from tests.quotes.helpers import PipeSpy, check_spans, document, extract, quotes, who
 
 # Each case: paragraphs, then the expected (quoted text, kind, a word of the speaker or of its
 # canonical name, a word of the cue) for every quote, in text order.
@@ -197,20 +197,7 @@ def test_speaker_is_linked_to_the_entities_table(nlp: Any) -> None:
 
 
 def test_parser_runs_only_on_paragraphs_with_quote_marks_or_introducing_one(nlp: Any) -> None:
-    class Spy:
-        def __init__(self) -> None:
-            self.texts: list[str] = []
-            self.pipe_names = nlp.pipe_names
-
-        def get_pipe(self, name: str) -> Any:
-            return nlp.get_pipe(name)
-
-        def pipe(self, texts: Any, **kwargs: Any) -> Any:
-            self.texts = list(texts)
-            assert "ner" in kwargs["disable"]
-            return nlp.pipe(self.texts, **kwargs)
-
-    spy = Spy()
+    spy = PipeSpy(nlp)
     doc = document(
         "No quotes here at all.",
         "“Yes,” she said.",
@@ -344,19 +331,6 @@ def test_parses_made_for_a_batch_give_the_quotes_of_the_stream(nlp: Any) -> None
     holds them (without tensors) as far as max_chars allows; extract_quotes given them finds
     exactly what its own stream finds."""
 
-    class Spy:
-        def __init__(self) -> None:
-            self.calls: list[int] = []
-            self.pipe_names = nlp.pipe_names
-
-        def get_pipe(self, name: str) -> Any:
-            return nlp.get_pipe(name)
-
-        def pipe(self, texts: Any, **kwargs: Any) -> Any:
-            texts = list(texts)
-            self.calls.append(len(texts))
-            return nlp.pipe(texts, **kwargs)
-
     seed = parse_document(RawDocument(str(SEED), SEED.read_bytes(), "text/plain"))
     docs = [
         seed,
@@ -369,7 +343,7 @@ def test_parses_made_for_a_batch_give_the_quotes_of_the_stream(nlp: Any) -> None
     streamed = extract_quotes(docs, sections, entities, nlp)
     assert sum(map(len, streamed)) > 10
 
-    spy = Spy()
+    spy = PipeSpy(nlp)
     held = parse_quotes(docs, spy, max_chars=1_000_000)
     assert len(spy.calls) == 1  # one stream for the batch
     assert all(found is not None for found in held)
