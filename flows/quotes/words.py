@@ -118,8 +118,8 @@ PARSE_BATCH_MAX_CHARS = 100_000
 # is attributed (flows.quotes.extract.parse_quotes), while the documents' texts to parse come to
 # at most this many characters (about 50,000 tokens, held without their tensors). Batches of 16
 # news articles hold 14 thousand on average and at most 28 thousand (1,000 variant articles of
-# benchmarks/corpus_variants.py; the issue 11 dev corpus 11 and 23). A document past it streams
-# its own parses.
+# benchmarks/corpus_variants.py; 11 and 23 thousand in the issue 11 dev corpus). A document past
+# it streams its own parses.
 PARSE_HELD_MAX_CHARS = 250_000
 # A paragraph is parsed in windows of at most this many characters, cut at a space and, when
 # possible, before a quote's opening mark rather than inside it; each quote is attributed in the
